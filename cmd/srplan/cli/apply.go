@@ -1,0 +1,107 @@
+package cli
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/srplan/srplan/lang"
+	"github.com/srplan/srplan/planner"
+)
+
+func init() {
+	register(command{name: "apply", synopsis: "Run a plan: export, load, verify, record", run: runApply})
+}
+
+// executePlan runs an approved plan. The export/load/verify pipeline
+// (package executor) plugs in here; until it does, apply stops after the
+// approval with a clear message.
+var executePlan = func(e *env, cfg *lang.Config, p *planner.Plan, a *planArgs) int {
+	return e.fail("Apply is not available", errors.New("this build of srplan can plan but cannot execute plans yet: the export/load pipeline is not included"))
+}
+
+func runApply(e *env, args []string) int {
+	fs := newFlagSet("apply [options] [PLANFILE]", e.stderr,
+		"Plans (or reads a plan saved with 'srplan plan -out'), shows it, asks for 'yes'\nunless -auto-approve, then exports, loads, verifies and records every partition.")
+	var a planArgs
+	addPlanFlags(fs, &a)
+	autoApprove := fs.Bool(flagAutoApprove, false, "apply without asking for confirmation")
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	if fs.NArg() > 1 {
+		return e.fail("Too many arguments", fmt.Errorf("apply takes at most one saved plan file, got %d arguments", fs.NArg()))
+	}
+	cfg := e.loadSpec(&a.spec)
+	if cfg == nil {
+		return ExitError
+	}
+	var p *planner.Plan
+	if fs.NArg() == 1 {
+		if len(a.targets)+len(a.replaces) > 0 {
+			return e.fail("Conflicting options", errors.New("-target and -replace belong to 'srplan plan -out'; a saved plan is applied as it is"))
+		}
+		saved, err := planner.ReadPlanFile(fs.Arg(0))
+		if err != nil {
+			return e.fail("Cannot read the saved plan", err)
+		}
+		if code := e.checkSaved(cfg, saved, &a); code != ExitOK {
+			return code
+		}
+		p = saved
+		*autoApprove = true // a saved plan was reviewed when it was made
+	} else {
+		var code int
+		p, code = e.makePlan(cfg, &a, "apply")
+		if p == nil {
+			return code
+		}
+	}
+	if err := e.renderPlan(p, &a); err != nil {
+		return e.fail("Cannot print the plan", err)
+	}
+	if !p.Summary.HasChanges() {
+		return ExitOK
+	}
+	if !*autoApprove && !e.confirm() {
+		fmt.Fprintln(e.stderr, "\nApply cancelled: nothing was changed.")
+		return ExitError
+	}
+	return executePlan(e, cfg, p, &a)
+}
+
+// confirm asks for "yes" on stdin.
+func (e *env) confirm() bool {
+	fmt.Fprint(e.stdout, "\nDo you want to perform these actions?\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ")
+	line, err := bufio.NewReader(e.stdin).ReadString('\n')
+	if err != nil && line == "" {
+		fmt.Fprintln(e.stdout)
+		return false
+	}
+	return strings.TrimSpace(line) == "yes"
+}
+
+// checkSaved refuses a saved plan when anything it was computed from moved.
+func (e *env) checkSaved(cfg *lang.Config, saved *planner.Plan, a *planArgs) int {
+	st, err := e.openState(cfg, "", "apply", a.lock.timeout)
+	if err != nil {
+		return e.failState(err)
+	}
+	defer st.release()
+	snap, err := st.store.Read(e.ctx)
+	if err != nil {
+		return e.failState(err)
+	}
+	obs, err := observe(e.ctx, cfg)
+	if err != nil {
+		return e.fail("Cannot read the clusters", err)
+	}
+	defer obs.close()
+	moved := planner.Stale(saved, planner.Input{Config: cfg, Prior: snap, Sources: obs.sources, Targets: obs.targets, Now: time.Now()})
+	if len(moved) == 0 {
+		return ExitOK
+	}
+	return e.fail("Saved plan is stale", fmt.Errorf("the plan no longer matches what is true now:\n- %s\nRun 'srplan plan -out FILE' again and review the new plan", strings.Join(moved, "\n- ")))
+}
