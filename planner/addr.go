@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 )
@@ -70,4 +71,38 @@ func ParseAddr(s string) (Addr, error) {
 		return Addr{}, fmt.Errorf("invalid address %q: empty partition name after '/'", s)
 	}
 	return Addr{Table: t, Partition: part}, nil
+}
+
+// MarshalJSON writes "db.table".
+func (a TableAddr) MarshalJSON() ([]byte, error) { return json.Marshal(a.String()) }
+
+// UnmarshalJSON reads "db.table".
+func (a *TableAddr) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	t, err := ParseTableAddr(s)
+	if err != nil {
+		return err
+	}
+	*a = t
+	return nil
+}
+
+// MarshalJSON writes "db.table/partition".
+func (a PartitionAddr) MarshalJSON() ([]byte, error) { return json.Marshal(a.String()) }
+
+// UnmarshalJSON reads "db.table/partition".
+func (a *PartitionAddr) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	x, err := ParseAddr(s)
+	if err != nil || x.Partition == "" {
+		return fmt.Errorf("invalid partition address %q: want db.table/partition", s)
+	}
+	*a = PartitionAddr{Table: x.Table, Partition: x.Partition}
+	return nil
 }

@@ -110,10 +110,11 @@ func RewriteCreateTable(createSQL string, target TableAddr, rule lang.SchemaRule
 	}
 	sort.Strings(specKeys)
 	for _, k := range specKeys {
-		if _, ok := props[k]; !ok {
-			order = append(order, k)
+		ek := escapeDQ(k)
+		if _, ok := props[ek]; !ok {
+			order = append(order, ek)
 		}
-		props[k] = escapeDQ(rule.Properties[k])
+		props[ek] = escapeDQ(rule.Properties[k])
 	}
 
 	var b strings.Builder

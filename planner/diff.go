@@ -146,7 +146,6 @@ func planTable(in Input, prior *state.Snapshot, s selected, tgt TableAddr) (*Tab
 	}
 	method, format, blocked := resolveMethod(b, srcCat.Cluster, dstCat.Cluster, st)
 	tc.Method, tc.Format = method, format
-	var notes []string
 	switch {
 	case blocked != "":
 		tc.Action, tc.Reason = Blocked, blocked
@@ -159,16 +158,13 @@ func planTable(in Input, prior *state.Snapshot, s selected, tgt TableAddr) (*Tab
 			tc.Action, tc.Reason = Blocked, err.Error()
 			break
 		}
-		tc.Action, tc.CreateDDL, notes = CreateTable, ddl, n
+		tc.Action, tc.CreateDDL, tc.Notes = CreateTable, ddl, n
 		tc.Reason = "target table does not exist"
 	default:
 		if drift := columnDrift(st.Columns, dt.Columns); len(drift) > 0 {
 			tc.Action, tc.Drift = SchemaDrift, drift
 			tc.Reason = fmt.Sprintf("schema drift: %s; alter %s on %q to match the source (or recreate it), then plan again", describeDrift(drift), tgt, b.To)
 		}
-	}
-	if len(notes) > 0 {
-		tc.Reason += "; " + strings.Join(notes, "; ")
 	}
 
 	tableBlocked := ""
@@ -186,7 +182,12 @@ func planTable(in Input, prior *state.Snapshot, s selected, tgt TableAddr) (*Tab
 		if !onlySelectsPartition(in.Only, s.addr, sp.Name) {
 			continue
 		}
-		pc := planPartition(in, prior.Partition(srcName, sp.Name), s.addr, sp, tableBlocked, tc.Recopy)
+		rec := prior.Partition(srcName, sp.Name)
+		if !in.Verbose && tableBlocked == "" && upToDate(rec, sp) && !replaced(in.Replace, s.addr, sp.Name) {
+			tc.NoOps++ // the common case on reruns: no allocation
+			continue
+		}
+		pc := planPartition(in, rec, s.addr, sp, tableBlocked, tc.Recopy)
 		if pc.Action == NoOp {
 			tc.NoOps++
 			if !in.Verbose {
@@ -242,13 +243,7 @@ func planPartition(in Input, rec *state.PartitionRecord, t TableAddr, sp *Partit
 		Bytes:       sp.DataSize,
 		Fingerprint: sp.Fingerprint(),
 	}
-	replace := false
-	for _, a := range in.Replace {
-		if a.MatchesPartition(t, sp.Name) {
-			replace = true
-			break
-		}
-	}
+	replace := replaced(in.Replace, t, sp.Name)
 	copied := rec != nil && rec.LastDone != nil
 	if rec != nil {
 		pf := rec.Fingerprint
@@ -293,6 +288,20 @@ func planPartition(in Input, rec *state.PartitionRecord, t TableAddr, sp *Partit
 		pc.Reason += " (via " + string(strategy) + ")"
 	}
 	return pc
+}
+
+// upToDate reports whether rec records a completed copy of sp's current content.
+func upToDate(rec *state.PartitionRecord, sp *Partition) bool {
+	return rec != nil && rec.Done() && rec.Fingerprint.Equal(sp.Fingerprint())
+}
+
+func replaced(replace []Addr, t TableAddr, part string) bool {
+	for _, a := range replace {
+		if a.MatchesPartition(t, part) {
+			return true
+		}
+	}
+	return false
 }
 
 func actionFor(copied bool) Action {

@@ -1,7 +1,10 @@
 package planner
 
 import (
+	"encoding/json"
+	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/srplan/srplan/state"
@@ -40,11 +43,47 @@ func (v Version) String() string {
 // ClusterInfo describes one observed cluster.
 type ClusterInfo struct {
 	// Name is the spec block name (source "old" -> "old").
-	Name string
+	Name string `json:"name"`
 	// Version is the detected release (SELECT current_version()).
-	Version Version
+	Version Version `json:"version"`
 	// Mode is shared-nothing or shared-data.
-	Mode Mode
+	Mode Mode `json:"mode"`
+}
+
+// MarshalJSON writes "major.minor.patch".
+func (v Version) MarshalJSON() ([]byte, error) { return json.Marshal(v.String()) }
+
+// UnmarshalJSON reads "major.minor.patch".
+func (v *Version) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	p, err := ParseVersion(s)
+	if err != nil {
+		return err
+	}
+	*v = p
+	return nil
+}
+
+// ParseVersion parses "3.3.2" (a suffix after '-' is ignored, as in
+// "3.3.2-6a3e29e").
+func ParseVersion(s string) (Version, error) {
+	core, _, _ := strings.Cut(strings.TrimSpace(s), "-")
+	parts := strings.Split(core, ".")
+	if len(parts) < 2 || len(parts) > 3 {
+		return Version{}, fmt.Errorf("invalid StarRocks version %q: want major.minor[.patch]", s)
+	}
+	var n [3]int
+	for i, p := range parts {
+		v, err := strconv.Atoi(p)
+		if err != nil || v < 0 {
+			return Version{}, fmt.Errorf("invalid StarRocks version %q: want major.minor[.patch]", s)
+		}
+		n[i] = v
+	}
+	return Version{Major: n[0], Minor: n[1], Patch: n[2]}, nil
 }
 
 // Catalog is what srplan observed on one cluster before planning: the tables

@@ -97,6 +97,9 @@ type TableChange struct {
 	Format string `json:"format,omitempty"`
 	Action Action `json:"action"`
 	Reason string `json:"reason,omitempty"`
+	// Notes say what srplan changed in CreateDDL beyond the spec's own
+	// schema rule, and why.
+	Notes []string `json:"notes,omitempty"`
 	// CreateDDL is the exact statement run for CreateTable.
 	CreateDDL string `json:"create_ddl,omitempty"`
 	// Drift lists column differences for SchemaDrift.

@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,8 +15,11 @@ import (
 // temporary file renamed into place), so a reader never sees half a plan.
 // A plan never holds secrets: lang.Secret values are not part of it.
 func WritePlanFile(path string, p *Plan) error {
-	b, err := json.MarshalIndent(p, "", "  ")
-	if err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(p); err != nil {
 		return fmt.Errorf("save plan: %w", err)
 	}
 	dir := filepath.Dir(path)
@@ -29,7 +33,7 @@ func WritePlanFile(path string, p *Plan) error {
 		f.Close()
 		return fmt.Errorf("save plan %s: %w", path, err)
 	}
-	if _, err := f.Write(append(b, '\n')); err != nil {
+	if _, err := f.Write(buf.Bytes()); err != nil {
 		f.Close()
 		return fmt.Errorf("save plan %s: %w", path, err)
 	}

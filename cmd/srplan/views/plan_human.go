@@ -82,6 +82,9 @@ func (v PlanHuman) renderTable(w io.Writer, c Colorizer, t *planner.TableChange)
 	switch t.Action {
 	case planner.CreateTable:
 		fmt.Fprintf(w, "  %s create table %s  %s\n", c.Green("+"), t.Target, c.Dim(t.Reason))
+		for _, n := range t.Notes {
+			fmt.Fprintf(w, "      %s\n", c.Yellow("note: "+n))
+		}
 		for _, l := range strings.Split(t.CreateDDL, "\n") {
 			fmt.Fprintf(w, "      %s\n", c.Dim(l))
 		}
@@ -90,11 +93,11 @@ func (v PlanHuman) renderTable(w io.Writer, c Colorizer, t *planner.TableChange)
 		for _, d := range t.Drift {
 			switch d.Kind {
 			case "added":
-				fmt.Fprintf(w, "      %s %s %s\n", c.Green("+"), d.Column, d.Source)
+				fmt.Fprintf(w, "      %s %s %s (on the source only)\n", c.Green("+"), d.Column, d.Source)
 			case "removed":
-				fmt.Fprintf(w, "      %s %s %s\n", c.Red("-"), d.Column, d.Target)
+				fmt.Fprintf(w, "      %s %s %s (on the target only)\n", c.Red("-"), d.Column, d.Target)
 			default:
-				fmt.Fprintf(w, "      %s %s %s -> %s\n", c.Yellow("~"), d.Column, d.Target, d.Source)
+				fmt.Fprintf(w, "      %s %s: target has %s, source has %s\n", c.Yellow("~"), d.Column, d.Target, d.Source)
 			}
 		}
 	case planner.Blocked:
@@ -115,19 +118,6 @@ func (v PlanHuman) renderTable(w io.Writer, c Colorizer, t *planner.TableChange)
 	if t.NoOps > 0 && !v.Verbose {
 		fmt.Fprintf(w, "    %s\n", c.Dim(fmt.Sprintf("(%s up to date)", plural(t.NoOps, "partition", "partitions"))))
 	}
-	if n := countAction(t, planner.Recopy); n > 0 {
-		fmt.Fprintf(w, "    %s\n", c.Dim("recopy via "+string(t.Recopy)))
-	}
-}
-
-func countAction(t *planner.TableChange, a planner.Action) int {
-	n := 0
-	for _, pc := range t.Partitions {
-		if pc.Action == a {
-			n++
-		}
-	}
-	return n
 }
 
 func symbol(c Colorizer, a planner.Action) string {

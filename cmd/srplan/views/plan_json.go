@@ -15,5 +15,6 @@ type PlanJSON struct{}
 func (PlanJSON) Render(w io.Writer, p *planner.Plan) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
 	return enc.Encode(p)
 }
