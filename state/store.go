@@ -51,9 +51,9 @@ type Batch struct {
 	DeletePartitions []PartitionKey
 }
 
-// Empty reports whether the batch holds no change.
+// Empty reports whether the batch holds no change. A nil batch is empty.
 func (b *Batch) Empty() bool {
-	return len(b.PutTables)+len(b.PutPartitions)+len(b.DeleteTables)+len(b.DeletePartitions) == 0
+	return b == nil || len(b.PutTables)+len(b.PutPartitions)+len(b.DeleteTables)+len(b.DeletePartitions) == 0
 }
 
 // Reader reads state.
@@ -68,7 +68,9 @@ type Reader interface {
 // Writer commits changes.
 type Writer interface {
 	// Write commits every change in b in one transaction and increments
-	// Meta.Serial by one; on error nothing is written.
+	// Meta.Serial by one; on error nothing is written. An empty or nil
+	// batch is a no-op: nothing is written and Serial does not move. A
+	// batch that fails Batch.Validate is an error.
 	Write(ctx context.Context, b *Batch) error
 }
 
