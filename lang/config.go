@@ -38,7 +38,11 @@ type Variable struct {
 	Name        string
 	Description string
 	Sensitive   bool
-	// Value is the final value after defaults < -var-file < SRPLAN_VAR_name < -var.
+	// Value is the final value after defaults < -var-file < SRPLAN_VAR_name
+	// < -var, converted to the declared type. It carries no cty marks
+	// (check Sensitive); it is cty.NilVal when the variable got no usable
+	// value (an error diagnostic says why). Variable's String, Format and
+	// MarshalJSON show "(sensitive)" instead of a sensitive value.
 	Value     cty.Value
 	DeclRange hcl.Range
 }

@@ -1,0 +1,15 @@
+# a table label with no database part.
+# want: 14: Invalid table address
+source "starrocks" "old" {
+  hosts = ["fe1:9030"]
+  user  = "root"
+}
+target "starrocks" "new" {
+  hosts = ["fe2:9030"]
+  user  = "root"
+}
+storage "local" "stage" {
+  path = "./stage"
+}
+table "orders" {
+}

@@ -1,0 +1,19 @@
+# no from while two sources exist.
+# want: 18: Missing required argument
+source "starrocks" "old" {
+  hosts = ["fe1:9030"]
+  user  = "root"
+}
+target "starrocks" "new" {
+  hosts = ["fe2:9030"]
+  user  = "root"
+}
+storage "local" "stage" {
+  path = "./stage"
+}
+source "starrocks" "other" {
+  hosts = ["fe3"]
+  user  = "root"
+}
+table "sales.orders" {
+}

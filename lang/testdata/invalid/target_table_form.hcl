@@ -1,0 +1,16 @@
+# an exact block renamed without a database.
+# want: 15: Invalid target table
+source "starrocks" "old" {
+  hosts = ["fe1:9030"]
+  user  = "root"
+}
+target "starrocks" "new" {
+  hosts = ["fe2:9030"]
+  user  = "root"
+}
+storage "local" "stage" {
+  path = "./stage"
+}
+table "sales.orders" {
+  target_table = "orders_v2"
+}

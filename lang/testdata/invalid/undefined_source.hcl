@@ -1,0 +1,16 @@
+# from names a source that does not exist.
+# want: 15: Reference to undeclared source
+source "starrocks" "old" {
+  hosts = ["fe1:9030"]
+  user  = "root"
+}
+target "starrocks" "new" {
+  hosts = ["fe2:9030"]
+  user  = "root"
+}
+storage "local" "stage" {
+  path = "./stage"
+}
+table "sales.orders" {
+  from = source.olf
+}

@@ -1,0 +1,16 @@
+# to names a target that does not exist.
+# want: 15: Reference to undeclared target
+source "starrocks" "old" {
+  hosts = ["fe1:9030"]
+  user  = "root"
+}
+target "starrocks" "new" {
+  hosts = ["fe2:9030"]
+  user  = "root"
+}
+storage "local" "stage" {
+  path = "./stage"
+}
+table "sales.orders" {
+  to = target.neu
+}

@@ -1,0 +1,18 @@
+# a window that starts when it ends.
+# want: 16: Invalid window hours
+source "starrocks" "old" {
+  hosts = ["fe1:9030"]
+  user  = "root"
+}
+target "starrocks" "new" {
+  hosts = ["fe2:9030"]
+  user  = "root"
+}
+storage "local" "stage" {
+  path = "./stage"
+}
+throttle "default" {
+  window "night" {
+    hours = "10:00-10:00"
+  }
+}

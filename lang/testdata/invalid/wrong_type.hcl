@@ -1,0 +1,17 @@
+# hosts given as a string.
+# want: 15: Incorrect value type
+source "starrocks" "old" {
+  hosts = ["fe1:9030"]
+  user  = "root"
+}
+target "starrocks" "new" {
+  hosts = ["fe2:9030"]
+  user  = "root"
+}
+storage "local" "stage" {
+  path = "./stage"
+}
+target "starrocks" "other" {
+  hosts = "fe3:9030"
+  user  = "root"
+}
