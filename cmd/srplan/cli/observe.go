@@ -94,7 +94,7 @@ func readCluster(ctx context.Context, cfg *lang.Config, kind string, c *lang.Clu
 			tables = append(tables, t)
 		}
 	}
-	cat, err := starrocks.ReadCatalog(ctx, cl.DB(), info, starrocks.SelectorFromTables(tables, kind))
+	cat, err := starrocks.ReadCatalog(ctx, cl.DB(), info, starrocks.SelectorFromTables(tables, lang.ClusterKind(kind)))
 	if err != nil {
 		cl.Close()
 		return nil, nil, fmt.Errorf("read catalog of %s %q: %w", kind, c.Name, err)
