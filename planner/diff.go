@@ -141,8 +141,10 @@ func planTable(in Input, prior *state.Snapshot, s selected, tgt TableAddr) (*Tab
 	tc := &TableChange{
 		Source: s.addr, Target: tgt, Block: b.Pattern,
 		SourceCluster: b.From, TargetCluster: b.To, Storage: b.Via,
-		Throttle: b.Throttle,
-		Recopy:   recopyStrategy(st),
+		Throttle:      b.Throttle,
+		Columns:       st.Columns,
+		PartitionKind: st.PartitionKind,
+		Recopy:        recopyStrategy(st),
 	}
 	method, format, blocked := resolveMethod(b, srcCat.Cluster, dstCat.Cluster, st)
 	tc.Method, tc.Format = method, format
@@ -242,6 +244,7 @@ func planPartition(in Input, rec *state.PartitionRecord, t TableAddr, sp *Partit
 		Rows:        sp.RowCount,
 		Bytes:       sp.DataSize,
 		Fingerprint: sp.Fingerprint(),
+		Value:       sp.Value,
 	}
 	replace := replaced(in.Replace, t, sp.Name)
 	copied := rec != nil && rec.LastDone != nil

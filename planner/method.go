@@ -71,12 +71,8 @@ func backupsExpressionPartitions(v Version) bool {
 
 // recopyStrategy picks how a changed partition replaces its old copy.
 func recopyStrategy(t *Table) RecopyStrategy {
-	switch t.PartitionKind {
-	case Unpartitioned:
+	if t.PartitionKind == Unpartitioned {
 		return ViaShadowSwap
-	case ExpressionPartitions:
-		return ViaInsertOverwrite
-	default:
-		return ViaTempPartition
 	}
+	return ViaTempPartition
 }

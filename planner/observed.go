@@ -133,14 +133,14 @@ type Table struct {
 
 // Column is one table column as SHOW COLUMNS / SHOW CREATE TABLE describe it.
 type Column struct {
-	Name string
+	Name string `json:"name"`
 	// Type is the StarRocks type text, lower case, e.g. "bigint(20)", "varchar(64)", "date".
-	Type     string
-	Nullable bool
+	Type     string `json:"type"`
+	Nullable bool   `json:"nullable,omitempty"`
 	// Key reports whether the column is part of the key.
-	Key bool
+	Key bool `json:"key,omitempty"`
 	// Aggregation is the aggregate function for AGGREGATE KEY value columns ("SUM", ...), else "".
-	Aggregation string
+	Aggregation string `json:"aggregation,omitempty"`
 }
 
 // Partition is one row of SHOW PARTITIONS (or partitions_meta), read by column name.

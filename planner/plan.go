@@ -64,14 +64,13 @@ const (
 	// ViaTempPartition loads into a temporary partition, then
 	// ALTER TABLE ... REPLACE PARTITION (p) WITH TEMPORARY PARTITION (tp).
 	ViaTempPartition RecopyStrategy = "temporary partition + REPLACE PARTITION"
-	// ViaInsertOverwrite runs INSERT OVERWRITE ... PARTITION (...) SELECT
-	// FROM FILES(): StarRocks stages and swaps the partition itself. Used for
-	// expression-partitioned tables, where temporary partitions cannot be
-	// added by range.
-	ViaInsertOverwrite RecopyStrategy = "INSERT OVERWRITE (atomic)"
-	// ViaShadowSwap loads a shadow table and swaps it in with
-	// ALTER TABLE ... SWAP WITH. Used for unpartitioned tables.
-	ViaShadowSwap RecopyStrategy = "shadow table + SWAP WITH"
+	// ViaShadowSwap loads a shadow table, then replaces the table's rows
+	// with INSERT OVERWRITE ... SELECT FROM the shadow in one labelled
+	// transaction. Used for unpartitioned tables, which have no temporary
+	// partitions. (A SWAP WITH would be atomic too, but after a crash between
+	// the swap and the state write the shadow name holds the old data and a
+	// rerun cannot tell; the labelled overwrite can be looked up.)
+	ViaShadowSwap RecopyStrategy = "shadow table + INSERT OVERWRITE"
 )
 
 // TableChange is what the plan does with one selected source table.
@@ -104,6 +103,10 @@ type TableChange struct {
 	CreateDDL string `json:"create_ddl,omitempty"`
 	// Drift lists column differences for SchemaDrift.
 	Drift []ColumnDiff `json:"drift,omitempty"`
+	// Columns are the source columns, in table order.
+	Columns []Column `json:"columns,omitempty"`
+	// PartitionKind is how the source table is partitioned.
+	PartitionKind PartitionKind `json:"partition_kind,omitempty"`
 	// Recopy is how recopied partitions are swapped in.
 	Recopy RecopyStrategy `json:"recopy_strategy"`
 	// Partitions with an action other than NoOp (all of them with
@@ -143,6 +146,9 @@ type PartitionChange struct {
 	Bytes       int64        `json:"bytes"`
 	Fingerprint Fingerprint  `json:"fingerprint"`
 	Prior       *Fingerprint `json:"prior,omitempty"`
+	// Value is the source partition's Range or List text (SHOW PARTITIONS),
+	// used to create the partition or a temporary partition on the target.
+	Value string `json:"value,omitempty"`
 	// Resume names the stage an interrupted copy resumes from ("" = start).
 	Resume string `json:"resume,omitempty"`
 }
