@@ -15,13 +15,6 @@ func init() {
 	register(command{name: "apply", synopsis: "Run a plan: export, load, verify, record", run: runApply})
 }
 
-// executePlan runs an approved plan. The export/load/verify pipeline
-// (package executor) plugs in here; until it does, apply stops after the
-// approval with a clear message.
-var executePlan = func(e *env, cfg *lang.Config, p *planner.Plan, a *planArgs) int {
-	return e.fail("Apply is not available", errors.New("this build of srplan can plan but cannot execute plans yet: the export/load pipeline is not included"))
-}
-
 func runApply(e *env, args []string) int {
 	fs := newFlagSet("apply [options] [PLANFILE]", e.stderr,
 		"Plans (or reads a plan saved with 'srplan plan -out'), shows it, asks for 'yes'\nunless -auto-approve, then exports, loads, verifies and records every partition.")
@@ -38,7 +31,13 @@ func runApply(e *env, args []string) int {
 	if cfg == nil {
 		return ExitError
 	}
+	st, err := e.openState(cfg, "", "apply", a.lock.timeout)
+	if err != nil {
+		return e.failState(err)
+	}
+	defer st.release()
 	var p *planner.Plan
+	var obs *observed
 	if fs.NArg() == 1 {
 		if len(a.targets)+len(a.replaces) > 0 {
 			return e.fail("Conflicting options", errors.New("-target and -replace belong to 'srplan plan -out'; a saved plan is applied as it is"))
@@ -47,18 +46,19 @@ func runApply(e *env, args []string) int {
 		if err != nil {
 			return e.fail("Cannot read the saved plan", err)
 		}
-		if code := e.checkSaved(cfg, saved, &a); code != ExitOK {
+		var code int
+		if obs, code = e.checkSaved(cfg, saved, st); obs == nil {
 			return code
 		}
 		p = saved
 		*autoApprove = true // a saved plan was reviewed when it was made
 	} else {
 		var code int
-		p, code = e.makePlan(cfg, &a, "apply")
-		if p == nil {
+		if p, obs, code = e.makePlan(cfg, &a, st); p == nil {
 			return code
 		}
 	}
+	defer obs.close()
 	if err := e.renderPlan(p, &a); err != nil {
 		return e.fail("Cannot print the plan", err)
 	}
@@ -69,7 +69,7 @@ func runApply(e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "\nApply cancelled: nothing was changed.")
 		return ExitError
 	}
-	return executePlan(e, cfg, p, &a)
+	return e.execute(cfg, p, &a, st, obs)
 }
 
 // confirm asks for "yes" on stdin.
@@ -83,25 +83,21 @@ func (e *env) confirm() bool {
 	return strings.TrimSpace(line) == "yes"
 }
 
-// checkSaved refuses a saved plan when anything it was computed from moved.
-func (e *env) checkSaved(cfg *lang.Config, saved *planner.Plan, a *planArgs) int {
-	st, err := e.openState(cfg, "", "apply", a.lock.timeout)
-	if err != nil {
-		return e.failState(err)
-	}
-	defer st.release()
+// checkSaved refuses a saved plan when anything it was computed from
+// moved. It returns the open cluster connections when the plan holds.
+func (e *env) checkSaved(cfg *lang.Config, saved *planner.Plan, st *stateHandle) (*observed, int) {
 	snap, err := st.store.Read(e.ctx)
 	if err != nil {
-		return e.failState(err)
+		return nil, e.failState(err)
 	}
 	obs, err := observe(e.ctx, cfg)
 	if err != nil {
-		return e.fail("Cannot read the clusters", err)
+		return nil, e.fail("Cannot read the clusters", err)
 	}
-	defer obs.close()
 	moved := planner.Stale(saved, planner.Input{Config: cfg, Prior: snap, Sources: obs.sources, Targets: obs.targets, Now: time.Now()})
 	if len(moved) == 0 {
-		return ExitOK
+		return obs, ExitOK
 	}
-	return e.fail("Saved plan is stale", fmt.Errorf("the plan no longer matches what is true now:\n- %s\nRun 'srplan plan -out FILE' again and review the new plan", strings.Join(moved, "\n- ")))
+	obs.close()
+	return nil, e.fail("Saved plan is stale", fmt.Errorf("the plan no longer matches what is true now:\n- %s\nRun 'srplan plan -out FILE' again and review the new plan", strings.Join(moved, "\n- ")))
 }

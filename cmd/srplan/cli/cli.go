@@ -34,6 +34,8 @@ type env struct {
 	ctx            context.Context
 	// files are the spec sources loaded by loadSpec, for diagnostics.
 	files *lang.Files
+	// finishView stops the progress view of an apply or verify.
+	finishView func()
 }
 
 // getenv reads a variable from the command's environment.

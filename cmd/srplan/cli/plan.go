@@ -66,10 +66,16 @@ func runPlan(e *env, args []string) int {
 	if cfg == nil {
 		return ExitError
 	}
-	p, code := e.makePlan(cfg, &a, "plan")
+	st, err := e.openState(cfg, "", "plan", a.lock.timeout)
+	if err != nil {
+		return e.failState(err)
+	}
+	defer st.release()
+	p, obs, code := e.makePlan(cfg, &a, st)
 	if p == nil {
 		return code
 	}
+	obs.close()
 	if a.out != "" {
 		if err := planner.WritePlanFile(a.out, p); err != nil {
 			return e.fail("Cannot save the plan", err)
@@ -94,38 +100,34 @@ func (e *env) renderPlan(p *planner.Plan, a *planArgs) error {
 	return views.PlanHuman{Color: e.colorEnabled(e.stdout, a.spec.noColor), Verbose: a.verbose}.Render(e.stdout, p)
 }
 
-// makePlan reads state and catalogs and computes the plan. It returns nil
-// and an exit code on failure, with the error already printed.
-func (e *env) makePlan(cfg *lang.Config, a *planArgs, op string) (*planner.Plan, int) {
+// makePlan reads the recorded state from st and the clusters' catalogs
+// and computes the plan. It returns the open cluster connections (the
+// caller closes them), or nil and an exit code with the error printed.
+func (e *env) makePlan(cfg *lang.Config, a *planArgs, st *stateHandle) (*planner.Plan, *observed, int) {
 	only, err := parseAddrs(flagTarget, a.targets)
 	if err != nil {
-		return nil, e.fail("Invalid address", err)
+		return nil, nil, e.fail("Invalid address", err)
 	}
 	replace, err := parseAddrs(flagReplace, a.replaces)
 	if err != nil {
-		return nil, e.fail("Invalid address", err)
+		return nil, nil, e.fail("Invalid address", err)
 	}
-	st, err := e.openState(cfg, "", op, a.lock.timeout)
-	if err != nil {
-		return nil, e.failState(err)
-	}
-	defer st.release()
 	snap, err := st.store.Read(e.ctx)
 	if err != nil {
-		return nil, e.failState(err)
+		return nil, nil, e.failState(err)
 	}
 	obs, err := observe(e.ctx, cfg)
 	if err != nil {
-		return nil, e.fail("Cannot read the clusters", err)
+		return nil, nil, e.fail("Cannot read the clusters", err)
 	}
-	defer obs.close()
 	p, diags := planner.Compute(planner.Input{
 		Config: cfg, Prior: snap, Sources: obs.sources, Targets: obs.targets,
 		Only: only, Replace: replace, Verbose: a.verbose, Now: time.Now(), SrplanVersion: Version,
 	})
 	e.printDiags(diags, a.spec.noColor)
 	if diags.HasErrors() {
-		return nil, ExitError
+		obs.close()
+		return nil, nil, ExitError
 	}
-	return p, ExitOK
+	return p, obs, ExitOK
 }

@@ -1,0 +1,114 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/srplan/srplan/cmd/srplan/views"
+	"github.com/srplan/srplan/executor"
+	"github.com/srplan/srplan/lang"
+	"github.com/srplan/srplan/planner"
+	"github.com/srplan/srplan/providers/s3"
+	"github.com/srplan/srplan/providers/starrocks"
+)
+
+// execute runs an approved plan with the open state and connections and
+// prints progress. The first Ctrl-C stops starting work; stages in
+// progress reach a recorded point (jobs already submitted keep running on
+// the cluster and are found again by the next apply).
+func (e *env) execute(cfg *lang.Config, p *planner.Plan, a *planArgs, st *stateHandle, obs *observed) int {
+	xc, code := e.executorConfig(cfg, p, a, st, obs)
+	if xc == nil {
+		return code
+	}
+	res, err := executor.Run(e.ctx, *xc)
+	e.finishView()
+	if err != nil {
+		return e.fail("Apply stopped", err)
+	}
+	if !a.json {
+		fmt.Fprintf(e.stdout, "\nApply complete: %d partitions copied and verified, %d failed, %d not started.\n", res.Done, res.Failed, res.Skipped)
+	}
+	return e.resultCode(res)
+}
+
+func (e *env) resultCode(res *executor.Result) int {
+	switch {
+	case res.Interrupted:
+		return e.fail("Interrupted", errors.New("work in progress was recorded; run the command again to resume"))
+	case res.Failed > 0:
+		return e.fail(fmt.Sprintf("%d partition(s) failed", res.Failed), errors.New("'srplan status' shows why; fix the cause and run 'srplan apply' again (the next plan lists them)"))
+	}
+	return ExitOK
+}
+
+// executorConfig connects the providers for plan p: StarRocks jobs on the
+// open connections, the storages, state, and the progress views. It
+// returns nil and an exit code (error printed) on failure.
+func (e *env) executorConfig(cfg *lang.Config, p *planner.Plan, a *planArgs, st *stateHandle, obs *observed) (*executor.Config, int) {
+	snap, err := st.store.Read(e.ctx)
+	if err != nil {
+		return nil, e.failState(err)
+	}
+	// Both sides of every verification must use the same hash function:
+	// the newest one the oldest cluster has.
+	var versions []planner.Version
+	for _, c := range obs.sources {
+		versions = append(versions, c.Cluster.Version)
+	}
+	for _, c := range obs.targets {
+		versions = append(versions, c.Cluster.Version)
+	}
+	hash := starrocks.ChecksumFuncFor(versions...)
+	sources, targets := map[string]executor.Source{}, map[string]executor.Target{}
+	for _, name := range sortedKeys(obs.sources) {
+		j, err := starrocks.NewJobs(obs.clients["source."+name], obs.sources[name].Cluster, starrocks.WithChecksumFunc(hash))
+		if err != nil {
+			return nil, e.fail(fmt.Sprintf("Cannot use source %q", name), err)
+		}
+		sources[name] = j
+	}
+	for _, name := range sortedKeys(obs.targets) {
+		j, err := starrocks.NewJobs(obs.clients["target."+name], obs.targets[name].Cluster, starrocks.WithChecksumFunc(hash))
+		if err != nil {
+			return nil, e.fail(fmt.Sprintf("Cannot use target %q", name), err)
+		}
+		targets[name] = j
+	}
+	storages := map[string]s3.Storage{}
+	for _, t := range p.Tables {
+		if _, ok := storages[t.Storage]; ok {
+			continue
+		}
+		sc := cfg.Storages[t.Storage]
+		if sc == nil {
+			return nil, e.fail("Unknown storage", fmt.Errorf("the plan uses storage %q, which the spec does not declare", t.Storage))
+		}
+		s, err := s3.New(e.ctx, sc)
+		if err != nil {
+			return nil, e.fail(fmt.Sprintf("Cannot open storage %q", t.Storage), err)
+		}
+		storages[t.Storage] = s
+	}
+	view, done := e.progressView(a)
+	e.finishView = done
+	return &executor.Config{
+		Plan: p, Spec: cfg, State: st.store, Sources: sources, Targets: targets, Storages: storages,
+		Observer: multiObserver{view, newLiveWriter(cfg.State.Path)}, Job: snap.Meta.Lineage,
+		MaxInFlight: max(a.parallelism, 1) * 4,
+	}, ExitOK
+}
+
+// progressView picks the progress output: JSON lines with -json, bars on
+// a terminal, timestamped lines otherwise. done stops it.
+func (e *env) progressView(a *planArgs) (executor.Observer, func()) {
+	if a.json {
+		return &views.ProgressJSON{W: e.stdout}, func() {}
+	}
+	if f, ok := e.stdout.(*os.File); ok && e.colorEnabled(f, a.spec.noColor) {
+		bars := views.NewProgressBars(f)
+		return bars, bars.Close
+	}
+	return &views.ProgressLines{W: e.stdout}, func() {}
+}
