@@ -89,6 +89,8 @@ type Source interface {
 
 // Target is a target cluster.
 type Target interface {
+	// CreateDatabase runs CREATE DATABASE IF NOT EXISTS db.
+	CreateDatabase(ctx context.Context, db string) error
 	// CreateTable runs a CREATE TABLE IF NOT EXISTS statement.
 	CreateTable(ctx context.Context, ddl string) error
 	// EnsurePartition adds partition p with the source's Range/List value

@@ -201,7 +201,13 @@ func (r *run) ensureTable(ctx context.Context, tc *planner.TableChange) error {
 	v, _ := r.tables.LoadOrStore(tc.Target, &tableOnce{})
 	to := v.(*tableOnce)
 	to.once.Do(func() {
-		to.err = r.cfg.Targets[tc.TargetCluster].CreateTable(ctx, tc.CreateDDL)
+		dst := r.cfg.Targets[tc.TargetCluster]
+		if tc.CreateDatabase {
+			if to.err = dst.CreateDatabase(ctx, tc.Target.DB); to.err != nil {
+				return
+			}
+		}
+		to.err = dst.CreateTable(ctx, tc.CreateDDL)
 		if to.err == nil {
 			r.emit(TableCreated{At: At{r.now()}, Table: tc.Target})
 		}

@@ -103,6 +103,13 @@ func (f *fakeCluster) Health(context.Context) ([]NodeLoad, error) {
 	return []NodeLoad{{Node: "n1", CPUPct: f.cpu}}, nil
 }
 
+func (f *fakeCluster) CreateDatabase(_ context.Context, db string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.ddl = append(f.ddl, "CREATE DATABASE "+db)
+	return nil
+}
+
 func (f *fakeCluster) CreateTable(_ context.Context, ddl string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -2,6 +2,7 @@ package planner
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -162,6 +163,7 @@ func planTable(in Input, prior *state.Snapshot, s selected, tgt TableAddr) (*Tab
 		}
 		tc.Action, tc.CreateDDL, tc.Notes = CreateTable, ddl, n
 		tc.Reason = "target table does not exist"
+		tc.CreateDatabase = !slices.Contains(dstCat.Databases, tgt.DB)
 	default:
 		if drift := columnDrift(st.Columns, dt.Columns); len(drift) > 0 {
 			tc.Action, tc.Drift = SchemaDrift, drift

@@ -99,6 +99,9 @@ type TableChange struct {
 	// Notes say what srplan changed in CreateDDL beyond the spec's own
 	// schema rule, and why.
 	Notes []string `json:"notes,omitempty"`
+	// CreateDatabase is set when the target database does not exist
+	// either; it is created before the table.
+	CreateDatabase bool `json:"create_database,omitempty"`
 	// CreateDDL is the exact statement run for CreateTable.
 	CreateDDL string `json:"create_ddl,omitempty"`
 	// Drift lists column differences for SchemaDrift.

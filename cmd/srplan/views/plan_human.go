@@ -34,11 +34,12 @@ func (v PlanHuman) Render(w io.Writer, p *planner.Plan) error {
 	}
 	fmt.Fprintf(ew, "\nSymbols: %s copy / create table   %s recopy / schema drift   %s blocked   %s orphan (never deleted unless allowed)\n",
 		c.Green("+"), c.Yellow("~"), c.Red("!"), c.Red("-"))
+	newDBs := map[string]bool{}
 	for _, t := range p.Tables {
 		if t.Action == planner.NoOp && len(t.Partitions) == 0 {
 			continue
 		}
-		v.renderTable(ew, c, t)
+		v.renderTable(ew, c, t, newDBs)
 	}
 	if len(p.Orphans) > 0 {
 		fmt.Fprintf(ew, "\n%s\n", c.Bold("# recorded partitions no longer selected"))
@@ -72,7 +73,9 @@ func (v PlanHuman) renderClusters(w io.Writer, p *planner.Plan) {
 	line("target", p.Targets)
 }
 
-func (v PlanHuman) renderTable(w io.Writer, c Colorizer, t *planner.TableChange) {
+// renderTable writes one table's changes; newDBs remembers the databases
+// whose creation was already shown.
+func (v PlanHuman) renderTable(w io.Writer, c Colorizer, t *planner.TableChange, newDBs map[string]bool) {
 	how := string(t.Method)
 	if t.Format != "" {
 		how += ", " + t.Format
@@ -81,6 +84,10 @@ func (v PlanHuman) renderTable(w io.Writer, c Colorizer, t *planner.TableChange)
 		t.Source, t.Target, t.SourceCluster, t.TargetCluster, t.Storage, how)))
 	switch t.Action {
 	case planner.CreateTable:
+		if t.CreateDatabase && !newDBs[t.Target.DB] {
+			newDBs[t.Target.DB] = true
+			fmt.Fprintf(w, "  %s create database %s\n", c.Green("+"), t.Target.DB)
+		}
 		fmt.Fprintf(w, "  %s create table %s  %s\n", c.Green("+"), t.Target, c.Dim(t.Reason))
 		for _, n := range t.Notes {
 			fmt.Fprintf(w, "      %s\n", c.Yellow("note: "+n))
