@@ -68,17 +68,24 @@ func (e *env) openStateFor(a *stateArgs, op string) (*stateHandle, int) {
 	return h, ExitOK
 }
 
-func runStateList(e *env, args []string) int {
+// stateCommand parses a state subcommand's flags and addresses, opens and
+// locks the state, reads it and calls fn; it returns fn's exit code.
+func (e *env) stateCommand(name, synopsis string, args []string, needAddr bool,
+	fn func(a *stateArgs, h *stateHandle, snap *state.Snapshot, filters []planner.Addr, rest []string) int) int {
 	var a stateArgs
-	rest, code, ok := e.stateFlags("state list [options] [ADDR ...]", "Lists recorded partitions: address, stage, status.", &a, args)
+	rest, code, ok := e.stateFlags(name, synopsis, &a, args)
 	if !ok {
 		return code
 	}
-	filters, err := parseAddrs("state list", rest)
+	if needAddr && len(rest) == 0 {
+		return e.fail("Missing address", fmt.Errorf("usage: srplan %s", name))
+	}
+	op := strings.Join(strings.Fields(name)[:2], " ") // "state list"
+	filters, err := parseAddrs(op, rest)
 	if err != nil {
 		return e.fail("Invalid address", err)
 	}
-	h, code := e.openStateFor(&a, "state list")
+	h, code := e.openStateFor(&a, op)
 	if h == nil {
 		return code
 	}
@@ -87,14 +94,20 @@ func runStateList(e *env, args []string) int {
 	if err != nil {
 		return e.failState(err)
 	}
-	_, parts := snap.Sorted()
-	for _, r := range parts {
-		if !matchRecord(filters, r) {
-			continue
-		}
-		fmt.Fprintf(e.stdout, "%s/%s\t%s\t%s\tv%d\n", r.Table, r.Partition, r.Stage, r.Status, r.Fingerprint.VisibleVersion)
-	}
-	return ExitOK
+	return fn(&a, h, snap, filters, rest)
+}
+
+func runStateList(e *env, args []string) int {
+	return e.stateCommand("state list [options] [ADDR ...]", "Lists recorded partitions: address, stage, status.", args, false,
+		func(_ *stateArgs, _ *stateHandle, snap *state.Snapshot, filters []planner.Addr, _ []string) int {
+			_, parts := snap.Sorted()
+			for _, r := range parts {
+				if matchRecord(filters, r) {
+					fmt.Fprintf(e.stdout, "%s/%s\t%s\t%s\tv%d\n", r.Table, r.Partition, r.Stage, r.Status, r.Fingerprint.VisibleVersion)
+				}
+			}
+			return ExitOK
+		})
 }
 
 func matchRecord(filters []planner.Addr, r *state.PartitionRecord) bool {
@@ -110,24 +123,13 @@ func matchRecord(filters []planner.Addr, r *state.PartitionRecord) bool {
 }
 
 func runStateShow(e *env, args []string) int {
-	var a stateArgs
-	rest, code, ok := e.stateFlags("state show [options] [ADDR ...]", "Shows the state's meta and the records of the given addresses (all without one).", &a, args)
-	if !ok {
-		return code
-	}
-	filters, err := parseAddrs("state show", rest)
-	if err != nil {
-		return e.fail("Invalid address", err)
-	}
-	h, code := e.openStateFor(&a, "state show")
-	if h == nil {
-		return code
-	}
-	defer h.release()
-	snap, err := h.store.Read(e.ctx)
-	if err != nil {
-		return e.failState(err)
-	}
+	return e.stateCommand("state show [options] [ADDR ...]", "Shows the state's meta and the records of the given addresses (all without one).", args, false,
+		func(a *stateArgs, _ *stateHandle, snap *state.Snapshot, filters []planner.Addr, rest []string) int {
+			return e.showState(a, snap, filters, rest)
+		})
+}
+
+func (e *env) showState(a *stateArgs, snap *state.Snapshot, filters []planner.Addr, rest []string) int {
 	tables, parts := snap.Sorted()
 	doc := struct {
 		Meta       state.Meta               `json:"meta"`
@@ -196,28 +198,14 @@ func matchTable(filters []planner.Addr, table string) bool {
 }
 
 func runStateRm(e *env, args []string) int {
-	var a stateArgs
-	rest, code, ok := e.stateFlags("state rm [options] ADDR ...",
-		"Forgets recorded tables or partitions, so the next plan copies them again.\nNothing on any cluster is changed.", &a, args)
-	if !ok {
-		return code
-	}
-	if len(rest) == 0 {
-		return e.fail("Missing address", errors.New("usage: srplan state rm db.table[/partition] ..."))
-	}
-	filters, err := parseAddrs("state rm", rest)
-	if err != nil {
-		return e.fail("Invalid address", err)
-	}
-	h, code := e.openStateFor(&a, "state rm")
-	if h == nil {
-		return code
-	}
-	defer h.release()
-	snap, err := h.store.Read(e.ctx)
-	if err != nil {
-		return e.failState(err)
-	}
+	return e.stateCommand("state rm [options] db.table[/partition] ...",
+		"Forgets recorded tables or partitions, so the next plan copies them again.\nNothing on any cluster is changed.", args, true,
+		func(_ *stateArgs, h *stateHandle, snap *state.Snapshot, filters []planner.Addr, rest []string) int {
+			return e.removeState(h, snap, filters, rest)
+		})
+}
+
+func (e *env) removeState(h *stateHandle, snap *state.Snapshot, filters []planner.Addr, rest []string) int {
 	var b state.Batch
 	tables, parts := snap.Sorted()
 	for _, r := range parts {
