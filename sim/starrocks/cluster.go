@@ -34,6 +34,7 @@ type Cluster struct {
 	server    *server.Server
 	handler   *srHandler
 	loads     pendingLoads
+	jobs      *jobManager
 	denied    map[string]map[string]bool // user -> denied families
 	passwords map[string]string
 	logger    *log.Logger
@@ -54,6 +55,10 @@ type Counters struct {
 	// ByFamily counts statements by family, e.g. "SELECT",
 	// "SHOW PARTITIONS", "INSERT", "CREATE TABLE", "COM_STMT_PREPARE".
 	ByFamily map[string]int64 `json:"by_family"`
+	// Jobs counts jobs submitted by kind (KindExport, KindLoad for Broker
+	// Load, KindInsert for INSERT INTO FILES and INSERT from FILES(),
+	// KindBackup, KindRestore), including jobs that later failed.
+	Jobs map[string]int64 `json:"jobs"`
 }
 
 var quietOnce sync.Once
@@ -111,8 +116,11 @@ func Start(opts Options) (*Cluster, error) {
 		}
 	}
 	c.provider = newGMSProvider(c)
+	c.jobs = newJobManager(c)
 	c.registerStatements()
+	c.registerJobStatements()
 	c.registerInfoSchemaTables()
+	c.registerJobInfoSchemaTables()
 
 	a := analyzer.NewBuilder(c.provider).AddPostValidationRule(fixSumTypesRuleID, fixSumTypesRule).Build()
 	a.Catalog.InfoSchema = c.provider.is
@@ -139,6 +147,8 @@ func Start(opts Options) (*Cluster, error) {
 	}
 	c.server = srv
 	c.controls.closeConns = c.handler.closeAll
+	c.controls.purgeLabels = c.purgeLabels
+	c.startLabelCleaner()
 	go func() {
 		defer close(c.serveDone)
 		_ = srv.Start()
@@ -215,6 +225,7 @@ func (c *Cluster) Counters() Counters {
 	for k, v := range c.counters.ByFamily {
 		out.ByFamily[k] = v
 	}
+	out.Jobs = c.jobs.submittedCounts()
 	return out
 }
 
@@ -232,13 +243,14 @@ func (c *Cluster) logf(format string, args ...any) {
 	}
 }
 
-// Close stops the listener, the control endpoints and every connection.
-// It is idempotent.
+// Close stops the listener, the control endpoints, every connection and
+// every running job (which ends where it stands). It is idempotent.
 func (c *Cluster) Close() error {
 	c.closeOnce.Do(func() {
 		_ = c.server.Close()
 		c.handler.closeAll()
 		<-c.serveDone
+		c.jobs.stop()
 		c.httpMu.Lock()
 		for _, s := range c.httpSrvs {
 			_ = s.Close()

@@ -43,14 +43,15 @@ var defaultJobModel = JobModel{ThroughputBytesPerSec: 100 << 20, TimeScale: 1}
 // Controls are the fault-injection and test controls of a cluster. All
 // methods are safe for concurrent use.
 type Controls struct {
-	mu         sync.Mutex
-	failures   map[string][]string // kind -> queued error texts
-	cancelRate float64
-	rng        *rand.Rand
-	cpuPct     float64
-	memPct     float64
-	jobs       JobModel
-	closeConns func()
+	mu          sync.Mutex
+	failures    map[string][]string // kind -> queued error texts
+	cancelRate  float64
+	rng         *rand.Rand
+	cpuPct      float64
+	memPct      float64
+	jobs        JobModel
+	closeConns  func()
+	purgeLabels func() int
 }
 
 func newControls() *Controls {
@@ -59,7 +60,10 @@ func newControls() *Controls {
 
 // FailNext makes the next n statements or jobs of a kind (KindExport,
 // KindLoad, KindInsert, KindBackup, KindRestore, KindQuery) fail with
-// errText. Calls queue up; n <= 0 clears the queue of that kind.
+// errText. Statements (INSERT, queries) fail with errText as their error;
+// asynchronous jobs (EXPORT, Broker Load, BACKUP, RESTORE) are accepted
+// and end CANCELLED with errText in their error message. Calls queue up;
+// n <= 0 clears the queue of that kind.
 func (c *Controls) FailNext(kind string, n int, errText string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -112,6 +116,21 @@ func (c *Controls) CloseConnections() {
 	if f != nil {
 		f()
 	}
+}
+
+// PurgeLabels removes, now, the finished and cancelled load labels (and
+// their SHOW LOAD rows) that are older than the label keep time
+// (Options.LabelKeep) or beyond the newest Options.LabelKeepMaxNum, as
+// StarRocks' label cleaner does every label_clean_interval_second. It
+// returns how many labels were removed.
+func (c *Controls) PurgeLabels() int {
+	c.mu.Lock()
+	f := c.purgeLabels
+	c.mu.Unlock()
+	if f == nil {
+		return 0
+	}
+	return f()
 }
 
 // SetNodeLoad sets the CPU and memory use, in percent, that SHOW BACKENDS

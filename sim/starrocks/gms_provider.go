@@ -52,6 +52,9 @@ func (p *gmsProvider) Database(_ *gsql.Context, name string) (gsql.Database, err
 	if strings.EqualFold(name, gsql.InformationSchemaDatabaseName) {
 		return p.is, nil
 	}
+	if strings.EqualFold(name, filesDBName) {
+		return filesDatabase{c: p.c}, nil
+	}
 	if p.c.store.HasDatabase(name) {
 		return &gmsDatabase{c: p.c, name: name}, nil
 	}
@@ -60,7 +63,7 @@ func (p *gmsProvider) Database(_ *gsql.Context, name string) (gsql.Database, err
 
 // HasDatabase implements sql.DatabaseProvider.
 func (p *gmsProvider) HasDatabase(_ *gsql.Context, name string) bool {
-	return strings.EqualFold(name, gsql.InformationSchemaDatabaseName) || p.c.store.HasDatabase(name)
+	return strings.EqualFold(name, gsql.InformationSchemaDatabaseName) || strings.EqualFold(name, filesDBName) || p.c.store.HasDatabase(name)
 }
 
 // AllDatabases implements sql.DatabaseProvider. information_schema is

@@ -179,6 +179,8 @@ func (c *Cluster) execute(ctx context.Context, s *Session, query string, cb mysq
 	}
 	st.Family = rt.family
 	c.count(st.Family)
+	s.beginQuery()
+	defer s.endQuery()
 	res, err := rt.handler(ctx, s, st)
 	if err != nil {
 		if !isSQLError(err) {

@@ -9,12 +9,15 @@ import (
 	"time"
 
 	gomysql "github.com/go-sql-driver/mysql"
+
+	"github.com/srplan/srplan/providers/s3/s3test"
 )
 
 func TestMain(m *testing.M) {
 	// Connections closed on purpose by some tests make the driver log.
 	_ = gomysql.SetLogger(log.New(io.Discard, "", 0))
-	os.Exit(m.Run())
+	// s3test.Main stops the MinIO server the job tests may start.
+	os.Exit(s3test.Main(m))
 }
 
 // fixedNow is the clock of every test cluster.

@@ -26,6 +26,20 @@ type Options struct {
 	// Quiet suppresses the simulator's statement log on standard error.
 	// The embedded SQL engine's own logging is always silenced.
 	Quiet bool
+	// LabelKeep is how long finished and cancelled load labels are kept
+	// (FE label_keep_max_second); 0 means 259200 s (3 days).
+	LabelKeep time.Duration
+	// LabelKeepMaxNum is how many finished labels are kept at most (FE
+	// label_keep_max_num); 0 means 1000.
+	LabelKeepMaxNum int
+	// LabelCleanInterval is how often expired labels are purged (FE
+	// label_clean_interval_second); 0 means 4 h. Controls.PurgeLabels
+	// purges at once.
+	LabelCleanInterval time.Duration
+	// ExportRowsPerFile is the number of rows after which EXPORT starts a
+	// new file (file_no + 1); 0 means 1048576. StarRocks splits by size;
+	// a row count keeps the simulator's splitting predictable.
+	ExportRowsPerFile int
 }
 
 // User is an extra account of the simulated cluster.
@@ -54,6 +68,18 @@ func (o Options) normalize() (Options, profile, error) {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.LabelKeep <= 0 {
+		o.LabelKeep = 259200 * time.Second
+	}
+	if o.LabelKeepMaxNum <= 0 {
+		o.LabelKeepMaxNum = 1000
+	}
+	if o.LabelCleanInterval <= 0 {
+		o.LabelCleanInterval = 4 * time.Hour
+	}
+	if o.ExportRowsPerFile <= 0 {
+		o.ExportRowsPerFile = 1 << 20
 	}
 	seen := map[string]bool{"root": true}
 	for _, u := range o.Users {

@@ -24,6 +24,9 @@ type Session struct {
 	mu   sync.Mutex
 	db   string
 	vars map[string]string
+	// queryID is the id of the statement running now; lastQueryID that of
+	// the statement before it (LAST_QUERY_ID()).
+	queryID, lastQueryID string
 }
 
 // Database returns the current database ("" when none).

@@ -127,7 +127,20 @@ func handleInsert(ctx context.Context, s *Session, st *Statement) (*sqltypes.Res
 			}
 		}
 	}
-	source, err := rewriteQuery(ins.Source, s.c.prof)
+	if ins.Label != "" {
+		if err := checkLabel(ins.Label); err != nil {
+			return nil, err
+		}
+	}
+	source, release, err := s.c.expandFiles(ctx, ins.Source)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	if source != ins.Source {
+		s.c.jobs.countSubmit(KindInsert) // INSERT from FILES() is a load job
+	}
+	source, err = rewriteQuery(source, s.c.prof)
 	if err != nil {
 		return nil, err
 	}
@@ -142,8 +155,10 @@ func handleInsert(ctx context.Context, s *Session, st *Statement) (*sqltypes.Res
 	if _, err := s.c.store.Labels.Reserve(db, label, "INSERT", jobID); err != nil {
 		return nil, err
 	}
+	created := s.c.jobNow()
 	cancel := func(err error) (*sqltypes.Result, error) {
 		s.c.store.Labels.Update(db, label, LabelCancelled, 0, err.Error())
+		s.c.recordInsert(db, ins.Table, label, jobID, s.User, created, 0, 0, err)
 		return nil, err
 	}
 	pl := s.c.loads.open()
@@ -177,6 +192,7 @@ func handleInsert(ctx context.Context, s *Session, st *Statement) (*sqltypes.Res
 		return cancel(err)
 	}
 	s.c.store.Labels.Update(db, label, LabelFinished, res.TxnID, "")
+	s.c.recordInsert(db, ins.Table, label, jobID, s.User, created, res.Rows, res.TxnID, nil)
 	return &sqltypes.Result{
 		RowsAffected: uint64(res.Rows),
 		Info:         fmt.Sprintf("{'label':'%s', 'status':'VISIBLE', 'txnId':'%d'}", label, res.TxnID),

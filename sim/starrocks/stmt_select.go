@@ -15,7 +15,12 @@ func handleSelect(ctx context.Context, s *Session, st *Statement) (*sqltypes.Res
 	if msg, ok := s.c.controls.takeFailure(KindQuery); ok {
 		return nil, newError(errDDL, msg)
 	}
-	q, err := rewriteQuery(st.SQL, s.c.prof)
+	q, release, err := s.c.expandFiles(ctx, st.SQL)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	q, err = rewriteQuery(q, s.c.prof)
 	if err != nil {
 		return nil, err
 	}

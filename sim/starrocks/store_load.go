@@ -57,23 +57,70 @@ func (s *Store) BeginTxnID() int64 {
 // each partition named in Partitions, gets VisibleVersion+1 and
 // VisibleVersionTime = now. Rows are merged by the table's key model.
 func (s *Store) Load(req LoadRequest) (LoadResult, error) {
+	res, err := s.LoadAll([]LoadRequest{req})
+	if len(res) == 0 {
+		return LoadResult{}, err
+	}
+	return res[0], err
+}
+
+// LoadAll runs several load requests as ONE transaction (a Broker Load
+// with several data descriptions, a RESTORE of several tables): all of
+// them are applied or none. They share one txn id, and a partition
+// touched by several requests gets one new version. Results are in
+// request order; on failure the results carry the txn id only.
+func (s *Store) LoadAll(reqs []LoadRequest) ([]LoadResult, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.txnSeq++
 	txn := s.txnSeq
-	res := LoadResult{TxnID: txn, Versions: map[string]int64{}}
-	var incomingTouch []*Partition
-	t, err := s.lookup(req.DB, req.Table)
-	if err != nil {
-		return res, err
+	now := s.nowTrunc()
+	staged := map[*tableEntry]*stagedTable{}
+	var order []*stagedTable
+	out := make([]LoadResult, len(reqs))
+	for i, req := range reqs {
+		out[i] = LoadResult{TxnID: txn, Versions: map[string]int64{}}
+		t, err := s.lookup(req.DB, req.Table)
+		if err != nil {
+			return out, err
+		}
+		st, ok := staged[t]
+		if !ok {
+			st = &stagedTable{t: t, parts: t.parts, temps: t.temps, fresh: map[*Partition]bool{}}
+			staged[t] = st
+			order = append(order, st)
+		}
+		if err := s.stage(st, req, txn, now, &out[i]); err != nil {
+			return out, err
+		}
 	}
+	for _, st := range order {
+		st.t.parts, st.t.temps = st.parts, st.temps
+	}
+	return out, nil
+}
+
+// stagedTable is a table's partition list as changed by the requests of a
+// transaction so far; it is published when every request has staged.
+type stagedTable struct {
+	t            *tableEntry
+	parts, temps []*Partition
+	fresh        map[*Partition]bool // partitions created by this transaction
+}
+
+// stage applies one request to the staged partitions of its table.
+func (s *Store) stage(st *stagedTable, req LoadRequest, txn int64, now time.Time, res *LoadResult) error {
+	var incomingTouch []*Partition
+	t := st.t
 	d := t.Def
 	filtered := func() error { return errFilteredData(txn, txn+1) }
 	rows := make([]gsql.Row, 0, len(req.Rows))
+	decimals := d.decimalColumns()
 	for _, r := range req.Rows {
+		r = normalizeDecimals(d, decimals, r)
 		if err := checkRow(d, r); err != nil {
 			if !req.SkipFiltered {
-				return res, filtered()
+				return filtered()
 			}
 			res.Filtered++
 			continue
@@ -81,8 +128,8 @@ func (s *Store) Load(req LoadRequest) (LoadResult, error) {
 		rows = append(rows, r)
 	}
 	// Work on copies so a failure leaves the table untouched.
-	parts := append([]*Partition(nil), t.parts...)
-	temps := append([]*Partition(nil), t.temps...)
+	parts := append([]*Partition(nil), st.parts...)
+	temps := append([]*Partition(nil), st.temps...)
 	if req.Overwrite {
 		fresh := func(set []*Partition) {
 			for i, p := range set {
@@ -100,9 +147,7 @@ func (s *Store) Load(req LoadRequest) (LoadResult, error) {
 			fresh(parts)
 		}
 		if req.Partitions == nil {
-			for _, p := range parts {
-				incomingTouch = append(incomingTouch, p)
-			}
+			incomingTouch = append(incomingTouch, parts...)
 		}
 	}
 	var targets []*Partition
@@ -115,14 +160,13 @@ func (s *Store) Load(req LoadRequest) (LoadResult, error) {
 			i := findPartition(set, n)
 			if i < 0 {
 				if req.Temporary {
-					return res, analysisError(fmt.Sprintf("Unknown temporary partition '%s' in table '%s'", n, req.Table))
+					return analysisError(fmt.Sprintf("Unknown temporary partition '%s' in table '%s'", n, req.Table))
 				}
-				return res, errUnknownPartition(n, req.Table)
+				return errUnknownPartition(n, req.Table)
 			}
 			targets = append(targets, set[i])
 		}
 	}
-	now := s.nowTrunc()
 	incoming := map[*Partition][]gsql.Row{}
 	var order []*Partition
 	touch := func(p *Partition) {
@@ -160,14 +204,14 @@ func (s *Store) Load(req LoadRequest) (LoadResult, error) {
 			if p == nil && req.Partitions == nil {
 				np, err := s.autoPartition(t, &parts, temps, cts, key, now)
 				if err != nil {
-					return res, err
+					return err
 				}
 				p = np
 			}
 		}
 		if p == nil {
 			if !req.SkipFiltered {
-				return res, filtered()
+				return filtered()
 			}
 			res.Filtered++
 			continue
@@ -179,15 +223,19 @@ func (s *Store) Load(req LoadRequest) (LoadResult, error) {
 		np := *p
 		np.Rows = mergeRows(d, p.Rows, incoming[p], req.UpdateColumns)
 		np.DataSize = dataSizeOf(d, np.Rows)
-		np.VisibleVersion++
+		if !st.fresh[p] {
+			np.VisibleVersion++
+		}
 		np.VisibleVersionTime = now
+		delete(st.fresh, p)
+		st.fresh[&np] = true
 		replacePtr(parts, p, &np)
 		replacePtr(temps, p, &np)
 		res.Versions[np.Name] = np.VisibleVersion
 	}
-	t.parts, t.temps = parts, temps
+	st.parts, st.temps = parts, temps
 	res.Rows = int64(len(req.Rows)) - res.Filtered
-	return res, nil
+	return nil
 }
 
 func containsFold(list []string, s string) bool {
@@ -205,6 +253,40 @@ func replacePtr(ps []*Partition, old, nw *Partition) {
 			ps[i] = nw
 		}
 	}
+}
+
+// decimalColumns returns the positions of DECIMAL columns.
+func (d *TableDef) decimalColumns() []int {
+	var out []int
+	for i, c := range d.Columns {
+		if c.Type.Base == "DECIMAL" {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// normalizeDecimals gives DECIMAL values the column's scale (12.5 in a
+// DECIMAL(12, 3) column is stored and shown as 12.500, as in StarRocks).
+// The row is copied when a value changes.
+func normalizeDecimals(d *TableDef, cols []int, r gsql.Row) gsql.Row {
+	copied := false
+	for _, i := range cols {
+		if i >= len(r) {
+			continue
+		}
+		v, ok := r[i].(decimal.Decimal)
+		scale := int32(d.Columns[i].Type.Scale)
+		if !ok || v.Exponent() == -scale {
+			continue
+		}
+		if !copied {
+			r = append(gsql.Row(nil), r...)
+			copied = true
+		}
+		r[i] = v.Round(scale)
+	}
+	return r
 }
 
 // routeRow finds the partition holding key among candidates.

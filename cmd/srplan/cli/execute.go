@@ -28,7 +28,7 @@ func (e *env) execute(cfg *lang.Config, p *planner.Plan, a *planArgs, st *stateH
 		return e.fail("Apply stopped", err)
 	}
 	if !a.json {
-		fmt.Fprintf(e.stdout, "\nApply complete: %d partitions copied and verified, %d failed, %d not started.\n", res.Done, res.Failed, res.Skipped)
+		fmt.Fprintf(e.stdout, "\nApply complete: %s copied and verified, %d failed, %d not started.\n", views.Plural(res.Done, "partition", "partitions"), res.Failed, res.Skipped)
 	}
 	return e.resultCode(res)
 }

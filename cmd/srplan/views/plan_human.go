@@ -29,7 +29,7 @@ func (v PlanHuman) Render(w io.Writer, p *planner.Plan) error {
 	v.renderClusters(ew, p)
 	if !p.Summary.HasChanges() && p.Summary.Blocked == 0 && p.Summary.Orphan == 0 && p.Summary.DriftTables == 0 {
 		fmt.Fprintf(ew, "\n%s %s\n", c.Green(c.Bold("No changes.")),
-			fmt.Sprintf("%s up to date.", plural(p.Summary.NoOp, "partition is", "partitions are")))
+			fmt.Sprintf("%s up to date.", Plural(p.Summary.NoOp, "partition is", "partitions are")))
 		return ew.err
 	}
 	fmt.Fprintf(ew, "\nSymbols: %s copy / create table   %s recopy / schema drift   %s blocked   %s orphan (never deleted unless allowed)\n",
@@ -123,7 +123,7 @@ func (v PlanHuman) renderTable(w io.Writer, c Colorizer, t *planner.TableChange,
 			symbol(c, pc.Action), width, pc.Addr.Partition, pc.Action, Count(pc.Rows), Bytes(pc.Bytes), c.Dim(reason))
 	}
 	if t.NoOps > 0 && !v.Verbose {
-		fmt.Fprintf(w, "    %s\n", c.Dim(fmt.Sprintf("(%s up to date)", plural(t.NoOps, "partition", "partitions"))))
+		fmt.Fprintf(w, "    %s\n", c.Dim(fmt.Sprintf("(%s up to date)", Plural(t.NoOps, "partition", "partitions"))))
 	}
 }
 
@@ -181,13 +181,13 @@ func summaryTable(w io.Writer, p *planner.Plan) error {
 func SummaryLine(s planner.Summary) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Plan: %s to copy (%s, %s rows), %d to recopy",
-		plural(s.Copy, "partition", "partitions"), Bytes(s.CopyBytes), Count(s.CopyRows), s.Recopy)
+		Plural(s.Copy, "partition", "partitions"), Bytes(s.CopyBytes), Count(s.CopyRows), s.Recopy)
 	if s.Recopy > 0 {
 		fmt.Fprintf(&b, " (%s, %s rows)", Bytes(s.RecopyBytes), Count(s.RecopyRows))
 	}
-	fmt.Fprintf(&b, ", %s to create", plural(s.CreateTables, "table", "tables"))
+	fmt.Fprintf(&b, ", %s to create", Plural(s.CreateTables, "table", "tables"))
 	if s.DriftTables > 0 {
-		fmt.Fprintf(&b, ", %s with schema drift", plural(s.DriftTables, "table", "tables"))
+		fmt.Fprintf(&b, ", %s with schema drift", Plural(s.DriftTables, "table", "tables"))
 	}
 	fmt.Fprintf(&b, ", %d blocked", s.Blocked)
 	if s.Orphan > 0 {

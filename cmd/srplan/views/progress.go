@@ -48,7 +48,7 @@ func eventTime(e executor.Event) time.Time {
 func Describe(e executor.Event) string {
 	switch e := e.(type) {
 	case executor.Started:
-		return fmt.Sprintf("apply: %s to copy (%s, %s rows)", plural(e.Partitions, "partition", "partitions"), Bytes(e.Bytes), Count(e.Rows))
+		return fmt.Sprintf("apply: %s to copy (%s, %s rows)", Plural(e.Partitions, "partition", "partitions"), Bytes(e.Bytes), Count(e.Rows))
 	case executor.TableCreated:
 		return fmt.Sprintf("created table %s", e.Table)
 	case executor.StageStarted:

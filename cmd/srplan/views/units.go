@@ -48,8 +48,8 @@ func Count(n int64) string {
 	return string(out)
 }
 
-// plural returns "1 partition" / "2 partitions".
-func plural(n int, one, many string) string {
+// Plural returns "1 partition" / "2 partitions".
+func Plural(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
 	}
