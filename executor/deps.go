@@ -99,6 +99,8 @@ type Target interface {
 	// ResetTempPartition drops temporary partition tp if it exists and adds
 	// it again, empty, with value's range or list.
 	ResetTempPartition(ctx context.Context, t planner.TableAddr, tp, value string) error
+	// DropTempPartition drops temporary partition tp if it exists.
+	DropTempPartition(ctx context.Context, t planner.TableAddr, tp string) error
 	// TempPartitionExists reports whether t has temporary partition tp.
 	TempPartitionExists(ctx context.Context, t planner.TableAddr, tp string) (bool, error)
 	// ReplacePartition atomically replaces p with temporary partition tp.

@@ -301,3 +301,29 @@ func TestStateWriteFailureStopsTheRun(t *testing.T) {
 type failingStore struct{ *state.Mem }
 
 func (failingStore) Write(context.Context, *state.Batch) error { return errors.New("disk full") }
+
+func TestLeftoverTempPartitionOfAnEarlierAttemptIsDropped(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 1, planner.RangePartitioned, nil)
+	pc := f.plan.Tables[0].Partitions[0]
+	pc.Value = "[types: [DATE]; keys: [2024-01-01]; ..types: [DATE]; keys: [2024-01-02]; )"
+	f.dst.failLoads = 1
+	cfg := f.config()
+	cfg.Retry.MaxAttempts = 1
+	if res, _ := Run(context.Background(), cfg); res.Failed != 1 {
+		t.Fatalf("first run %+v, want a failed load", res)
+	}
+	if len(f.dst.temps) != 1 {
+		t.Fatalf("the failed attempt should leave its temporary partition: %v", f.dst.temps)
+	}
+	// The source moved: a new generation with a new label and temp name.
+	pc.Fingerprint.VisibleVersion = 4
+	f.src.versions[key(pc.Addr.Table, pc.Addr.Partition)] = 4
+	res, err := Run(context.Background(), f.config())
+	if err != nil || res.Done != 1 {
+		t.Fatalf("second run %+v %v", res, err)
+	}
+	if len(f.dst.temps) != 0 {
+		t.Errorf("temporary partitions left: %v", f.dst.temps)
+	}
+}

@@ -20,12 +20,14 @@ import (
 type fakeCluster struct {
 	mu sync.Mutex
 	// rows per "db.table/partition" (formal) and per temp partition/shadow.
-	rows     map[string]int64
-	temps    map[string]int64
-	labels   map[string]LabelState
-	versions map[string]int64
-	exports  int
-	loads    int
+	rows  map[string]int64
+	temps map[string]int64
+	// tempValues holds each temporary partition's range text.
+	tempValues map[string]string
+	labels     map[string]LabelState
+	versions   map[string]int64
+	exports    int
+	loads      int
 	// failNext fails the next n exports/loads with a retryable error.
 	failExports, failLoads int
 	permanent              bool
@@ -37,7 +39,7 @@ type fakeCluster struct {
 }
 
 func newFake() *fakeCluster {
-	return &fakeCluster{rows: map[string]int64{}, temps: map[string]int64{}, labels: map[string]LabelState{}, versions: map[string]int64{}}
+	return &fakeCluster{rows: map[string]int64{}, temps: map[string]int64{}, tempValues: map[string]string{}, labels: map[string]LabelState{}, versions: map[string]int64{}}
 }
 
 type retryErr struct{ msg string }
@@ -133,10 +135,25 @@ func (f *fakeCluster) PartitionExists(_ context.Context, t planner.TableAddr, p 
 	return ok, nil
 }
 
-func (f *fakeCluster) ResetTempPartition(_ context.Context, t planner.TableAddr, tp, _ string) error {
+func (f *fakeCluster) ResetTempPartition(_ context.Context, t planner.TableAddr, tp, value string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	// Like StarRocks: temporary partitions of one table may not overlap.
+	for k, v := range f.tempValues {
+		if value != "" && k != key(t, tp) && strings.HasPrefix(k, t.String()+"/") && v == value {
+			return fmt.Errorf("Range %s is intersected with range of temporary partition %s", value, k)
+		}
+	}
 	f.temps[key(t, tp)] = 0
+	f.tempValues[key(t, tp)] = value
+	return nil
+}
+
+func (f *fakeCluster) DropTempPartition(_ context.Context, t planner.TableAddr, tp string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.temps, key(t, tp))
+	delete(f.tempValues, key(t, tp))
 	return nil
 }
 
@@ -156,6 +173,7 @@ func (f *fakeCluster) ReplacePartition(_ context.Context, t planner.TableAddr, p
 	}
 	f.rows[key(t, p)] = n
 	delete(f.temps, key(t, tp))
+	delete(f.tempValues, key(t, tp))
 	return nil
 }
 

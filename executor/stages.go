@@ -143,6 +143,9 @@ func (p *part) loadEmpty(ctx context.Context, label string) error {
 		return err // nothing to empty
 	}
 	tp := tempPartitionName(label)
+	if err := p.dropOldTempPartitions(ctx, tp); err != nil {
+		return err
+	}
 	if err := p.dst.ResetTempPartition(ctx, p.tc.Target, tp, p.pc.Value); err != nil {
 		return err
 	}
@@ -218,6 +221,9 @@ func (p *part) loadPartition(ctx context.Context, req LoadRequest) error {
 			return err
 		}
 	default:
+		if err := p.dropOldTempPartitions(ctx, tp); err != nil {
+			return err
+		}
 		if err := p.dst.ResetTempPartition(ctx, p.tc.Target, tp, p.pc.Value); err != nil {
 			return err
 		}
@@ -227,6 +233,20 @@ func (p *part) loadPartition(ctx context.Context, req LoadRequest) error {
 		}
 	}
 	return p.dst.ReplacePartition(ctx, p.tc.Target, part, tp)
+}
+
+// dropOldTempPartitions drops the temporary partitions that earlier
+// attempts for this partition may have left (one per recorded label):
+// StarRocks refuses a temporary partition whose range overlaps another's.
+func (p *part) dropOldTempPartitions(ctx context.Context, keep string) error {
+	for _, l := range p.rec.Labels {
+		if tp := tempPartitionName(l); tp != keep {
+			if err := p.dst.DropTempPartition(ctx, p.tc.Target, tp); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // verify compares both sides and records the results. If the source

@@ -64,6 +64,11 @@ func (j *Jobs) ResetTempPartition(ctx context.Context, t planner.TableAddr, tp, 
 	return markf(err, "reset temporary partition %s of %s", tp, t)
 }
 
+// DropTempPartition implements executor.Target.
+func (j *Jobs) DropTempPartition(ctx context.Context, t planner.TableAddr, tp string) error {
+	return markf(j.exec(ctx, DropTempPartitionSQL(t, tp)), "drop temporary partition %s of %s", tp, t)
+}
+
 // TempPartitionExists implements executor.Target.
 func (j *Jobs) TempPartitionExists(ctx context.Context, t planner.TableAddr, tp string) (bool, error) {
 	ok, err := j.hasPartition(ctx, t, tp, true)
