@@ -19,6 +19,19 @@
 // for the version times that shared-data tables do not show. The facts
 // this package relies on are collected in the project's STARROCKS.md.
 //
+// Jobs (NewJobs) is the executor's Source and Target on one cluster:
+// EXPORT (CSV, the only unload on 3.1 shared-data) and INSERT INTO FILES
+// (Parquet, 3.2+, with row filters and split parts) to staging storage;
+// Broker Load and INSERT ... FROM FILES() with deterministic labels, where
+// "label already used" means wait for the existing job, never load twice;
+// temporary partitions, REPLACE PARTITION, shadow tables and a labelled
+// INSERT OVERWRITE for atomic recopies; COUNT plus a NULL-safe row
+// checksum (or column sums) for verification; SHOW BACKENDS / COMPUTE
+// NODES for health rules. A Watcher polls job states with one query per
+// database per interval for all running jobs, backing off while nothing
+// changes. Errors say whether a retry can help (IsRetryable) and carry
+// statements only with storage credentials redacted (RedactSQL).
+//
 // Siblings: lang decodes the spec this package is configured from; the
 // planner consumes the Catalog and never queries a cluster itself; the
 // executor runs plans through the same Client; sim/starrocks is the
