@@ -352,7 +352,7 @@ func (c *Cluster) runBackup(ctx context.Context, j *backupJob) {
 	}
 	dir := joinKey(j.Repo.root(), "__ss_"+j.Snapshot)
 	info := &snapshotInfo{Name: j.Snapshot, BackupTime: j.Timestamp, Database: j.DB, DatabaseID: j.DBID, Tables: map[string]*snapshotTableInfo{}}
-	meta := &snapshotMeta{Tables: map[string]*TableDef{}}
+	meta := &snapshotMeta{Tables: map[string]*TableDef{}, DDL: map[string]string{}}
 	var written []string
 	for _, t := range j.tables {
 		ti := &snapshotTableInfo{ID: t.ID, Name: t.Def.Name}
@@ -375,6 +375,7 @@ func (c *Cluster) runBackup(ctx context.Context, j *backupJob) {
 		}
 		info.Tables[t.Def.Name] = ti
 		meta.Tables[t.Def.Name] = t.Def
+		meta.DDL[t.Def.Name] = showCreateTable(&TableSnapshot{ID: t.ID, DB: j.DB, Def: t.Def, Partitions: t.Parts}, c.prof)
 	}
 	switch {
 	case fault.failText != "":
@@ -383,7 +384,7 @@ func (c *Cluster) runBackup(ctx context.Context, j *backupJob) {
 		return
 	case fault.cancelled:
 		cleanupKeys(stor, written)
-		fail("upload task failed: the backend running the task exited")
+		fail(cancelRateMsg)
 		return
 	}
 	if !j.step(backupSaveMeta, c.jobNow()) {

@@ -362,6 +362,7 @@ func TestControlHTTP(t *testing.T) {
 		"/cancel-rate":       `{"rate":0.25,"seed":3}`,
 		"/time-scale":        `{"scale":0.01}`,
 		"/close-connections": `{}`,
+		"/purge-labels":      `{}`,
 	} {
 		if code := post(path, body); code != http.StatusOK {
 			t.Errorf("POST %s: status %d", path, code)

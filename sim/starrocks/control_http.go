@@ -19,6 +19,7 @@ import (
 //	POST /cancel-rate         {"rate":0.1,"seed":7}
 //	POST /time-scale          {"scale":0.01}
 //	POST /job-model           {"throughput_bytes_per_sec":1e6,"time_scale":0.01}
+//	POST /purge-labels        {}  (answers {"ok":true,"purged":n})
 //
 // Successful POSTs answer {"ok":true}; errors answer {"error":"..."} with
 // status 400. The endpoint stops with Close.
@@ -126,6 +127,9 @@ func (c *Cluster) controlMux() *http.ServeMux {
 		m := v.(*modelReq)
 		c.controls.SetJobModel(JobModel{ThroughputBytesPerSec: m.Throughput, TimeScale: m.TimeScale})
 		return nil
+	})
+	mux.HandleFunc("POST /purge-labels", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]any{"ok": true, "purged": c.controls.PurgeLabels()})
 	})
 	return mux
 }

@@ -122,8 +122,9 @@ func appendCSVRow(buf *bytes.Buffer, d *TableDef, idx []int, r gsql.Row, colSep,
 }
 
 // splitCSV splits a file into rows of fields. A trailing row delimiter does
-// not produce an empty row; \N fields become nil.
-func splitCSV(data []byte, colSep, rowSep string, skipHeader int) [][]*string {
+// not produce an empty row. Fields are returned as written: a field equal
+// to csvNull (\N) is NULL.
+func splitCSV(data []byte, colSep, rowSep string, skipHeader int) [][]string {
 	text := string(data)
 	lines := strings.Split(text, rowSep)
 	if n := len(lines); n > 0 && lines[n-1] == "" {
@@ -135,21 +136,66 @@ func splitCSV(data []byte, colSep, rowSep string, skipHeader int) [][]*string {
 		}
 		lines = lines[skipHeader:]
 	}
-	out := make([][]*string, 0, len(lines))
-	for _, l := range lines {
+	out := make([][]string, len(lines))
+	for i, l := range lines {
 		if rowSep == "\n" {
 			l = strings.TrimSuffix(l, "\r")
 		}
-		parts := strings.Split(l, colSep)
-		row := make([]*string, len(parts))
-		for i := range parts {
-			if parts[i] != csvNull {
-				row[i] = &parts[i]
-			}
-		}
-		out = append(out, row)
+		out[i] = strings.Split(l, colSep)
 	}
 	return out
+}
+
+// fastTemporal parses the two common spellings, 2006-01-02 and
+// 2006-01-02 15:04:05, without time.Parse.
+func fastTemporal(s string) (time.Time, bool) {
+	num := func(a, b int) (int, bool) {
+		n := 0
+		for i := a; i < b; i++ {
+			c := s[i]
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n, true
+	}
+	if (len(s) != 10 && len(s) != 19) || s[4] != '-' || s[7] != '-' {
+		return time.Time{}, false
+	}
+	y, ok1 := num(0, 4)
+	mo, ok2 := num(5, 7)
+	d, ok3 := num(8, 10)
+	if !ok1 || !ok2 || !ok3 || mo < 1 || mo > 12 || d < 1 || d > 31 {
+		return time.Time{}, false
+	}
+	var h, mi, sec int
+	if len(s) == 19 {
+		var ok4, ok5, ok6 bool
+		if s[10] != ' ' || s[13] != ':' || s[16] != ':' {
+			return time.Time{}, false
+		}
+		h, ok4 = num(11, 13)
+		mi, ok5 = num(14, 16)
+		sec, ok6 = num(17, 19)
+		if !ok4 || !ok5 || !ok6 || h > 23 || mi > 59 || sec > 59 {
+			return time.Time{}, false
+		}
+	}
+	t := time.Date(y, time.Month(mo), d, h, mi, sec, 0, time.UTC)
+	if t.Day() != d {
+		return time.Time{}, false // February 30th and the like
+	}
+	return t, true
+}
+
+// intDigits counts the digits left of the decimal point of d.
+func intDigits(d decimal.Decimal) int {
+	t := d.Truncate(0).Abs()
+	if t.IsZero() {
+		return 0
+	}
+	return len(t.BigInt().String())
 }
 
 // parseCSVValue converts the text of a CSV field to a column's storage
@@ -199,22 +245,25 @@ func parseCSVValue(ct ColumnType, s string) (any, bool) {
 		}
 		return f, true
 	case "DECIMAL":
-		d, err := decimal.NewFromString(strings.TrimSpace(s))
+		s = strings.TrimSpace(s)
+		d, err := decimal.NewFromString(s)
 		if err != nil {
 			return nil, false
 		}
 		// Round gives the value the column's scale, as values inserted
 		// through SQL have.
 		d = d.Round(int32(ct.Scale))
-		limit := decimal.New(1, int32(ct.Precision-ct.Scale))
-		if d.Abs().GreaterThanOrEqual(limit) {
+		if intDigits(d) > ct.Precision-ct.Scale {
 			return nil, false
 		}
 		return d, true
 	case "DATE", "DATETIME":
-		t, err := parseTemporal(s)
-		if err != nil {
-			return nil, false
+		t, ok := fastTemporal(s)
+		if !ok {
+			var err error
+			if t, err = parseTemporal(s); err != nil {
+				return nil, false
+			}
 		}
 		if ct.Base == "DATE" {
 			return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC), true

@@ -72,7 +72,6 @@ type exportRegistry struct {
 	mu      sync.Mutex
 	byID    map[int64]*exportJob
 	running int
-	cond    *sync.Cond
 }
 
 func (r *exportRegistry) add(j *exportJob) {
@@ -172,12 +171,6 @@ func (j *exportJob) setProgress(p int) {
 	}
 }
 
-// exportFile is one file of an export: its final name and content range.
-type exportFile struct {
-	name string
-	rows [][2]int // (partition index, row index) ranges are implicit; see runExport
-}
-
 // runExport runs one export job: wait for a slot, draw faults, write the
 // CSV files into <dir>/__starrocks_export_tmp_<query_id>/, pace them by
 // the job model, then rename them into <dir>.
@@ -220,7 +213,7 @@ func (c *Cluster) runExport(ctx context.Context, j *exportJob) {
 		return
 	case fault.cancelled:
 		cleanupKeys(st, written)
-		j.cancel(c.jobNow(), exportRunFail, "export job failed: the coordinator backend exited during export")
+		j.cancel(c.jobNow(), exportRunFail, cancelRateMsg)
 		return
 	}
 	for _, k := range written {

@@ -227,7 +227,7 @@ func readParquetFiles(ctx context.Context, st objectStore, objs []objectInfo) (*
 func readCSVFiles(ctx context.Context, st objectStore, objs []objectInfo, colSep, rowSep string, skip int) (*filesTable, error) {
 	ft := &filesTable{}
 	width := 0
-	var all [][]*string
+	var all [][]string
 	for _, o := range objs {
 		data, err := readAll(ctx, st, o.Key)
 		if err != nil {
@@ -245,8 +245,8 @@ func readCSVFiles(ctx context.Context, st objectStore, objs []objectInfo, colSep
 	for _, r := range all {
 		row := make(gsql.Row, width)
 		for i, f := range r {
-			if f != nil {
-				row[i] = *f
+			if f != csvNull {
+				row[i] = f
 			}
 		}
 		ft.rows = append(ft.rows, row)

@@ -95,7 +95,7 @@ func handleInsertIntoFiles(ctx context.Context, s *Session, st *Statement) (*sql
 	}
 	cols := s.c.unloadColumns(schema)
 	if s.c.controls.drawCancel() {
-		return fail(newError(errDDL, "Query was cancelled: the backend running the unload exited"))
+		return fail(newError(errDDL, cancelRateMsg))
 	}
 	qid := s.currentQueryID()
 	n, bytesOut, err := s.c.writeUnload(ctx, opts, cols, rows, beQueryID(qid))

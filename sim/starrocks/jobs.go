@@ -82,6 +82,10 @@ type jobFault struct {
 	cancelled bool
 }
 
+// cancelRateMsg is the error of a job the cancel rate cancels: what
+// StarRocks reports when a backend running a job's task goes away.
+const cancelRateMsg = "Backend node not found. Check if any backend node is down."
+
 // drawFault consumes the next queued failure of kind, or draws from the
 // cancel rate.
 func (m *jobManager) drawFault(kind string) jobFault {

@@ -184,7 +184,7 @@ func (c *Cluster) runBrokerLoad(ctx context.Context, j *loadJob, bl *brokerLoadS
 		c.loadFail(j, failLoadRunFail, fault.failText)
 		return
 	case fault.cancelled:
-		c.loadFail(j, failLoadRunFail, "[E1008]Reached timeout=300000ms @127.0.0.1:8060: the backend running the load task exited")
+		c.loadFail(j, failLoadRunFail, cancelRateMsg)
 		return
 	}
 	selected := conv.scanned - conv.unselected

@@ -22,16 +22,23 @@ import (
 type loadConverter struct {
 	c       *Cluster
 	strict  bool
-	reqs    []LoadRequest
+	reqs    []*LoadRequest
 	byDesc  map[*dataDesc]int
 	snaps   map[string]*TableSnapshot
 	scanned int64
+	cands   map[*LoadRequest][]*Partition // partitions a request may write
 	// filtered are error rows, unselected the rows WHERE dropped.
 	filtered, unselected int64
 }
 
 // requests returns the load requests, in data-description order.
-func (lc *loadConverter) requests() []LoadRequest { return lc.reqs }
+func (lc *loadConverter) requests() []LoadRequest {
+	out := make([]LoadRequest, len(lc.reqs))
+	for i, r := range lc.reqs {
+		out[i] = *r
+	}
+	return out
+}
 
 // request returns the request of a data description.
 func (lc *loadConverter) request(db string, d *dataDesc) (*LoadRequest, *TableSnapshot, error) {
@@ -48,11 +55,64 @@ func (lc *loadConverter) request(db string, d *dataDesc) (*LoadRequest, *TableSn
 	}
 	i, ok := lc.byDesc[d]
 	if !ok {
-		lc.reqs = append(lc.reqs, LoadRequest{DB: db, Table: d.Table, Partitions: d.Partitions, Temporary: d.Temporary})
+		lc.reqs = append(lc.reqs, &LoadRequest{DB: db, Table: d.Table, Partitions: d.Partitions, Temporary: d.Temporary})
 		i = len(lc.reqs) - 1
 		lc.byDesc[d] = i
 	}
-	return &lc.reqs[i], snap, nil
+	return lc.reqs[i], snap, nil
+}
+
+// Column sources of a load plan.
+const (
+	srcField   = iota // a file column (CSV position or Parquet column)
+	srcLiteral        // a literal (SET col = "x") or a COLUMNS FROM PATH value
+	srcNull           // SET col = NULL, or a file column the file lacks
+	srcDefault        // a column the load does not name
+)
+
+// colSource says where a table column's value comes from.
+type colSource struct {
+	kind int
+	idx  int    // srcField: index in the file row
+	lit  string // srcLiteral: CSV text
+}
+
+// loadPlan maps the columns of one file to the table's columns, honouring
+// the column list, COLUMNS FROM PATH and SET.
+func loadPlan(def *TableDef, d *dataDesc, fileCols []string, pathVals map[string]string) []colSource {
+	find := func(name string) colSource {
+		for i, fc := range fileCols {
+			if strings.EqualFold(fc, name) {
+				return colSource{kind: srcField, idx: i}
+			}
+		}
+		if v, ok := pathVals[strings.ToLower(name)]; ok {
+			return colSource{kind: srcLiteral, lit: v}
+		}
+		return colSource{kind: srcNull}
+	}
+	plan := make([]colSource, len(def.Columns))
+	for i, col := range def.Columns {
+		src := find(col.Name)
+		if src.kind == srcNull {
+			src.kind = srcDefault
+		}
+		for _, e := range d.Set {
+			if !strings.EqualFold(e.Column, col.Name) {
+				continue
+			}
+			switch {
+			case e.Ref != "":
+				src = find(e.Ref)
+			case e.Lit != nil:
+				src = colSource{kind: srcLiteral, lit: *e.Lit}
+			default:
+				src = colSource{kind: srcNull}
+			}
+		}
+		plan[i] = src
+	}
+	return plan
 }
 
 // addFile converts one file of a data description.
@@ -69,19 +129,16 @@ func (lc *loadConverter) addFile(db string, f brokerFile, data []byte) error {
 		if err != nil {
 			return fmt.Errorf("%s: %v", f.st.URL(f.obj.Key), err)
 		}
+		names := make([]string, len(pf.cols))
+		for i, col := range pf.cols {
+			if d.Columns == nil || containsFold(d.Columns, col.Name) {
+				names[i] = col.Name
+			}
+		}
+		plan := loadPlan(def, d, names, pathVals)
 		for _, r := range pf.rows {
 			lc.scanned++
-			src := map[string]any{}
-			for i, col := range pf.cols {
-				if d.Columns != nil && !containsFold(d.Columns, col.Name) {
-					continue
-				}
-				src[strings.ToLower(col.Name)] = r[i]
-			}
-			for k, v := range pathVals {
-				src[k] = v
-			}
-			lc.addRow(req, snap, d, src)
+			lc.addRow(req, snap, d, plan, func(i int) any { return r[i] })
 		}
 		return nil
 	}
@@ -94,34 +151,25 @@ func (lc *loadConverter) addFile(db string, f brokerFile, data []byte) error {
 	}
 	names := d.Columns
 	if names == nil {
-		names = def.ColumnNames()
-		if len(d.FromPath) > 0 {
-			names = nil
-			for _, n := range def.ColumnNames() {
-				if !containsFold(d.FromPath, n) {
-					names = append(names, n)
-				}
+		for _, n := range def.ColumnNames() {
+			if !containsFold(d.FromPath, n) {
+				names = append(names, n)
 			}
 		}
 	}
+	plan := loadPlan(def, d, names, pathVals)
 	for _, fields := range splitCSV(data, colSep, rowSep, d.SkipHeader) {
 		lc.scanned++
 		if len(fields) != len(names) {
 			lc.filtered++ // "actual column number ... schema column number"
 			continue
 		}
-		src := make(map[string]any, len(names)+len(pathVals))
-		for i, n := range names {
-			if fields[i] == nil {
-				src[strings.ToLower(n)] = nil
-			} else {
-				src[strings.ToLower(n)] = csvText(*fields[i])
+		lc.addRow(req, snap, d, plan, func(i int) any {
+			if fields[i] == csvNull {
+				return nil
 			}
-		}
-		for k, v := range pathVals {
-			src[k] = v
-		}
-		lc.addRow(req, snap, d, src)
+			return csvText(fields[i])
+		})
 	}
 	return nil
 }
@@ -129,27 +177,15 @@ func (lc *loadConverter) addFile(db string, f brokerFile, data []byte) error {
 // csvText marks a value read from CSV text (converted with the CSV rules).
 type csvText string
 
-// addRow maps one source row to a table row, applies SET, WHERE and the
-// row checks, and queues it.
-func (lc *loadConverter) addRow(req *LoadRequest, snap *TableSnapshot, d *dataDesc, src map[string]any) {
+// addRow builds one table row from a file row by the plan, applies WHERE
+// and the row checks, and queues it.
+func (lc *loadConverter) addRow(req *LoadRequest, snap *TableSnapshot, d *dataDesc, plan []colSource, field func(int) any) {
 	def := snap.Def
 	row := make(gsql.Row, len(def.Columns))
 	for i, col := range def.Columns {
-		v, given := src[strings.ToLower(col.Name)]
-		for _, e := range d.Set {
-			if strings.EqualFold(e.Column, col.Name) {
-				given = true
-				switch {
-				case e.Ref != "":
-					v = src[strings.ToLower(e.Ref)]
-				case e.Lit != nil:
-					v = csvText(*e.Lit)
-				default:
-					v = nil
-				}
-			}
-		}
-		if !given {
+		var v any
+		switch src := plan[i]; src.kind {
+		case srcDefault:
 			dv, ok := defaultValue(lc.c, col)
 			if !ok {
 				lc.filtered++
@@ -157,6 +193,10 @@ func (lc *loadConverter) addRow(req *LoadRequest, snap *TableSnapshot, d *dataDe
 			}
 			row[i] = dv
 			continue
+		case srcField:
+			v = field(src.idx)
+		case srcLiteral:
+			v = csvText(src.lit)
 		}
 		cv, ok := convertLoadValue(col.Type, v)
 		if !ok {
@@ -178,7 +218,7 @@ func (lc *loadConverter) addRow(req *LoadRequest, snap *TableSnapshot, d *dataDe
 		lc.filtered++
 		return
 	}
-	if !routable(snap, req, row) {
+	if !lc.routable(snap, req, row) {
 		lc.filtered++
 		return
 	}
@@ -262,25 +302,31 @@ func (w wherePred) match(def *TableDef, row gsql.Row) bool {
 
 // routable reports whether a row fits a partition the request may write
 // (expression-partitioned tables create partitions, except for NULL keys).
-func routable(snap *TableSnapshot, req *LoadRequest, row gsql.Row) bool {
+func (lc *loadConverter) routable(snap *TableSnapshot, req *LoadRequest, row gsql.Row) bool {
 	d := snap.Def
 	if d.Partition.Kind == Unpartitioned {
 		return true
+	}
+	if lc.cands == nil {
+		lc.cands = map[*LoadRequest][]*Partition{}
+	}
+	cands, ok := lc.cands[req]
+	if !ok {
+		set := snap.Partitions
+		if req.Temporary {
+			set = snap.Temps
+		}
+		for i := range set {
+			if req.Partitions == nil || containsFold(req.Partitions, set[i].Name) {
+				cands = append(cands, &set[i])
+			}
+		}
+		lc.cands[req] = cands
 	}
 	cts := d.partitionColumnTypes()
 	key := make([]keyVal, len(cts))
 	for i, ci := range d.partitionColumnIndexes() {
 		key[i] = keyOfValue(cts[i], row[ci])
-	}
-	set := snap.Partitions
-	if req.Temporary {
-		set = snap.Temps
-	}
-	var cands []*Partition
-	for i := range set {
-		if req.Partitions == nil || containsFold(req.Partitions, set[i].Name) {
-			cands = append(cands, &set[i])
-		}
 	}
 	if routeRow(d, cts, cands, key) != nil {
 		return true
@@ -320,16 +366,17 @@ func negate(v any) any {
 	return v
 }
 
-// columnsFromPath extracts COLUMNS FROM PATH values (".../k=v/...").
-func columnsFromPath(cols []string, key string) map[string]any {
-	out := map[string]any{}
+// columnsFromPath extracts COLUMNS FROM PATH values (".../k=v/..."),
+// keyed by lower-case column name.
+func columnsFromPath(cols []string, key string) map[string]string {
+	out := map[string]string{}
 	if len(cols) == 0 {
 		return out
 	}
 	for _, seg := range strings.Split(key, "/") {
 		k, v, ok := strings.Cut(seg, "=")
 		if ok && containsFold(cols, k) {
-			out[strings.ToLower(k)] = csvText(v)
+			out[strings.ToLower(k)] = v
 		}
 	}
 	return out

@@ -106,6 +106,16 @@ func TestShowLoadInsertJobs(t *testing.T) {
 	if len(rows) != 1 {
 		t.Errorf("LABEL LIKE AND STATE: %v", rows)
 	}
+	mustExec(t, db, "CREATE TABLE t2 LIKE t")
+	mustExec(t, db, "INSERT INTO t2 VALUES ('2024-01-01', 7, 'old', 7)")
+	mustExec(t, db, "INSERT OVERWRITE t2 PARTITION (p1) WITH LABEL ow1 SELECT * FROM t PARTITION (p1)")
+	if got := execErr(t, db, "INSERT OVERWRITE t2 WITH LABEL ow1 SELECT * FROM t"); got != "Error 1064 (HY000): Label [ow1] has already been used." {
+		t.Errorf("INSERT OVERWRITE with a used label: %q", got)
+	}
+	_, rows = query(t, db, "SELECT id FROM t2")
+	if diff := cmp.Diff([][]string{{"1"}}, rows); diff != "" {
+		t.Errorf("after INSERT OVERWRITE ... WITH LABEL (-want +got):\n%s", diff)
+	}
 }
 
 // TestLoadsInformationSchema checks the per-version columns of
@@ -136,5 +146,33 @@ func TestLoadsInformationSchema(t *testing.T) {
 				t.Errorf("row (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestJobCancelRate: with the cancel rate at 1 every asynchronous job ends
+// CANCELLED with the lost-backend error.
+func TestJobCancelRate(t *testing.T) {
+	dir := t.TempDir()
+	c := startCluster(t, "3.3.2", SharedNothing)
+	db := rootDB(t, c, "d")
+	mustExec(t, db, loadTableDDL)
+	mustExec(t, db, "INSERT INTO t VALUES ('2024-01-01', 1, 'a', 1)")
+	mustExec(t, db, fmt.Sprintf(`CREATE REPOSITORY r WITH BROKER ON LOCATION "file://%s/repo"`, dir))
+	c.Controls().SetCancelRate(1, 7)
+	want := "Backend node not found. Check if any backend node is down."
+	if row := exportAndWait(t, db, fmt.Sprintf(`EXPORT TABLE t TO "file://%s/out/" WITH BROKER`, dir)); row["ErrorMsg"] != "type:RUN_FAIL; msg:"+want {
+		t.Errorf("export: %v", row)
+	}
+	writeFile(t, filepath.Join(dir, "f.csv"), "2024-01-01\t2\tb\t2\n")
+	if row := loadAndWait(t, db, "cr", fmt.Sprintf(`LOAD LABEL cr (DATA INFILE ("file://%s/f.csv") INTO TABLE t) WITH BROKER`, dir)); row["ErrorMsg"] != "type:LOAD_RUN_FAIL; msg:"+want {
+		t.Errorf("load: %v", row)
+	}
+	mustExec(t, db, "BACKUP SNAPSHOT d.s TO r")
+	if row := waitRow(t, db, "SHOW BACKUP", terminal); row["Status"] != "[COMMON_ERROR, msg: "+want+"]" {
+		t.Errorf("backup: %v", row)
+	}
+	c.Controls().SetCancelRate(0, 0)
+	if _, rows := query(t, db, "SELECT count(*) FROM t"); rows[0][0] != "1" {
+		t.Errorf("a cancelled load changed the table: %v", rows)
 	}
 }

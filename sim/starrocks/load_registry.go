@@ -179,21 +179,6 @@ func (j *loadJob) fail(now time.Time, typ, msg string) bool {
 	return true
 }
 
-// finishRows records a committed load.
-func (j *loadJob) finishRows(now time.Time, txnID, scan, filtered, unselected, sink int64) bool {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.state == loadCancelled {
-		return false
-	}
-	j.state, j.progress, j.finished, j.txnID = loadFinished, 100, now, txnID
-	j.scanRows, j.filteredRows, j.unselectedRows, j.sinkRows = scan, filtered, unselected, sink
-	if j.loadStart.IsZero() {
-		j.loadStart = now
-	}
-	return true
-}
-
 // recordInsert adds the SHOW LOAD row of an INSERT statement: FINISHED
 // with its rows, or CANCELLED with its error (STARROCKS.md 5.3).
 func (c *Cluster) recordInsert(db, table, label string, jobID int64, user string, created time.Time, rows int64, txnID int64, err error) {

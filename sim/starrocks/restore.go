@@ -298,7 +298,7 @@ func (c *Cluster) runRestore(ctx context.Context, j *restoreJob) {
 		fail(fault.failText)
 		return
 	case fault.cancelled:
-		fail("download task failed: the backend running the task exited")
+		fail(cancelRateMsg)
 		return
 	}
 	if !j.step(restoreCommit, c.jobNow()) || !j.step(restoreCommitting, c.jobNow()) {

@@ -88,7 +88,15 @@ func (s *Session) engineQuery(ctx context.Context, sql string) (*sqltypes.Result
 		if out == nil {
 			out = &sqltypes.Result{Fields: r.Fields, RowsAffected: r.RowsAffected, InsertID: r.InsertID, Info: r.Info}
 		}
-		out.Rows = append(out.Rows, r.Rows...)
+		// The engine reuses the rows' buffers once the callback returns:
+		// keep copies.
+		for _, row := range r.Rows {
+			cp := make([]sqltypes.Value, len(row))
+			for i, v := range row {
+				cp[i] = sqltypes.MakeTrusted(v.Type(), append([]byte(nil), v.Raw()...))
+			}
+			out.Rows = append(out.Rows, cp)
+		}
 		return nil
 	})
 	if err != nil {

@@ -46,9 +46,12 @@ type snapshotPartInfo struct {
 	DataFile string     `json:"data_file"`
 }
 
-// snapshotMeta is the meta file of a snapshot: the table definitions.
+// snapshotMeta is the meta file of a snapshot: the table definitions
+// RESTORE recreates tables from, and their CREATE TABLE text (with the
+// backed-up partitions) for people reading the repository.
 type snapshotMeta struct {
 	Tables map[string]*TableDef `json:"tables"`
+	DDL    map[string]string    `json:"ddl"`
 }
 
 // backupTimestamp renders a backup time as StarRocks does
