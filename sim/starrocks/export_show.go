@@ -137,29 +137,8 @@ func exportRow(j *exportJob) []any {
 
 // handleCancelExport: CANCEL EXPORT [FROM db] WHERE queryid = "id".
 func handleCancelExport(_ context.Context, s *Session, st *Statement) (*sqltypes.Result, error) {
-	p := &parser{src: st.SQL, toks: st.Toks, i: 2}
-	db := ""
-	if p.acceptKw("FROM") || p.acceptKw("IN") {
-		var err error
-		if db, err = p.ident(); err != nil {
-			return nil, err
-		}
-	}
-	if err := p.expectKw("WHERE"); err != nil {
-		return nil, err
-	}
-	name, err := p.ident()
+	db, qid, err := parseCancelWhere(st, "queryid", `Where clause should looks like: queryid = "your_query_id"`)
 	if err != nil {
-		return nil, err
-	}
-	if !strings.EqualFold(name, "queryid") || !p.acceptPunct("=") {
-		return nil, analysisError(`Where clause should looks like: queryid = "your_query_id"`)
-	}
-	qid, err := p.stringLit()
-	if err != nil {
-		return nil, err
-	}
-	if err := p.expectEnd(); err != nil {
 		return nil, err
 	}
 	if db, err = s.resolveDB(db); err != nil {

@@ -224,29 +224,8 @@ func (c *Cluster) showLoadRow(v loadView) []any {
 
 // handleCancelLoad: CANCEL LOAD [FROM db] WHERE LABEL = "x".
 func handleCancelLoad(_ context.Context, s *Session, st *Statement) (*sqltypes.Result, error) {
-	p := &parser{src: st.SQL, toks: st.Toks, i: 2}
-	db := ""
-	if p.acceptKw("FROM") || p.acceptKw("IN") {
-		var err error
-		if db, err = p.ident(); err != nil {
-			return nil, err
-		}
-	}
-	if err := p.expectKw("WHERE"); err != nil {
-		return nil, err
-	}
-	name, err := p.ident()
+	db, label, err := parseCancelWhere(st, "LABEL", `Where clause should looks like: LABEL = "your_load_label"`)
 	if err != nil {
-		return nil, err
-	}
-	if !strings.EqualFold(name, "LABEL") || !p.acceptPunct("=") {
-		return nil, analysisError(`Where clause should looks like: LABEL = "your_load_label"`)
-	}
-	label, err := p.stringLit()
-	if err != nil {
-		return nil, err
-	}
-	if err := p.expectEnd(); err != nil {
 		return nil, err
 	}
 	if db, err = s.resolveDB(db); err != nil {

@@ -103,3 +103,29 @@ func compareListCells(a, b any) int {
 	}
 	return strings.Compare(as, bs)
 }
+
+// parseCancelWhere parses the tail of CANCEL EXPORT / CANCEL LOAD:
+// [FROM db] WHERE <key> = "value". hint is the error StarRocks gives for
+// another WHERE shape.
+func parseCancelWhere(st *Statement, key, hint string) (db, value string, err error) {
+	p := &parser{src: st.SQL, toks: st.Toks, i: 2}
+	if p.acceptKw("FROM") || p.acceptKw("IN") {
+		if db, err = p.ident(); err != nil {
+			return "", "", err
+		}
+	}
+	if err := p.expectKw("WHERE"); err != nil {
+		return "", "", err
+	}
+	name, err := p.ident()
+	if err != nil {
+		return "", "", err
+	}
+	if !strings.EqualFold(name, key) || !p.acceptPunct("=") {
+		return "", "", analysisError(hint)
+	}
+	if value, err = p.stringLit(); err != nil {
+		return "", "", err
+	}
+	return db, value, p.expectEnd()
+}
