@@ -114,7 +114,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	var fatal error
 	slots := make(chan struct{}, max(cfg.MaxInFlight, 1))
 	var wg sync.WaitGroup
-	for _, it := range items {
+	for seq, it := range items {
 		if ctx.Err() != nil {
 			res.Skipped++
 			continue
@@ -127,7 +127,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		}
 		wg.Go(func() {
 			defer func() { <-slots }()
-			err := r.partition(ctx, it.tc, it.pc)
+			err := r.partition(ctx, seq, it.tc, it.pc)
 			mu.Lock()
 			defer mu.Unlock()
 			var fe *fatalError

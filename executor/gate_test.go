@@ -17,7 +17,7 @@ func TestGateLimitsAndResizes(t *testing.T) {
 	release := make(chan struct{})
 	for range 6 {
 		wg.Go(func() {
-			if err := g.acquire(ctx); err != nil {
+			if err := g.acquire(ctx, 0); err != nil {
 				t.Error(err)
 				return
 			}
@@ -53,14 +53,14 @@ func TestGateHoldAndCancel(t *testing.T) {
 	g.set(3, "source CPU too high")
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	if err := g.acquire(ctx); err == nil {
+	if err := g.acquire(ctx, 0); err == nil {
 		t.Fatal("acquired a held gate")
 	}
 	if _, _, w := g.stats(); w != 0 {
 		t.Fatalf("cancelled waiter left behind")
 	}
 	done := make(chan error, 1)
-	go func() { done <- g.acquire(context.Background()) }()
+	go func() { done <- g.acquire(context.Background(), 0) }()
 	waitFor(t, func() bool { _, _, w := g.stats(); return w == 1 })
 	g.set(3, "")
 	if err := <-done; err != nil {
@@ -76,5 +76,38 @@ func waitFor(t *testing.T, cond func() bool) {
 			t.Fatal("condition not reached")
 		}
 		time.Sleep(time.Millisecond)
+	}
+}
+
+func TestGateServesByPriorityThenArrival(t *testing.T) {
+	t.Parallel()
+	g := newGate(1)
+	ctx := context.Background()
+	if err := g.acquire(ctx, 0); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var order []int64
+	var wg sync.WaitGroup
+	for i, prio := range []int64{5, 1, 3, 1} {
+		wg.Go(func() {
+			if err := g.acquire(ctx, prio); err != nil {
+				t.Error(err)
+				return
+			}
+			mu.Lock()
+			order = append(order, prio*10+int64(i))
+			mu.Unlock()
+			g.release()
+		})
+		waitFor(t, func() bool { _, _, w := g.stats(); return w == i+1 })
+	}
+	g.release()
+	wg.Wait()
+	want := []int64{11, 13, 32, 50} // priority 1 (arrivals 1 then 3), 3, 5
+	for i := range want {
+		if order[i] != want[i] {
+			t.Fatalf("order %v, want %v", order, want)
+		}
 	}
 }

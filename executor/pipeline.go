@@ -27,11 +27,13 @@ type part struct {
 	dst Target
 	st  s3.Storage
 	tg  *throttleGates
+	// seq is the partition's position in the plan.
+	seq int64
 }
 
 // partition runs one partition to done or failed.
-func (r *run) partition(ctx context.Context, tc *planner.TableChange, pc *planner.PartitionChange) error {
-	p := &part{r: r, tc: tc, pc: pc,
+func (r *run) partition(ctx context.Context, seq int, tc *planner.TableChange, pc *planner.PartitionChange) error {
+	p := &part{r: r, tc: tc, pc: pc, seq: int64(seq),
 		src: r.cfg.Sources[tc.SourceCluster], dst: r.cfg.Targets[tc.TargetCluster],
 		st: r.cfg.Storages[tc.Storage], tg: r.throttle[tc.Throttle]}
 	if err := p.load(ctx); err != nil {
@@ -122,10 +124,14 @@ func (p *part) run(ctx context.Context) error {
 // stage runs fn under gate g (nil = no gate) with retries for retryable
 // errors. Backoff waits do not hold a slot.
 func (p *part) stage(ctx context.Context, stage state.Stage, g *gate, fn func(context.Context) error) error {
+	prio := p.seq // exports: plan order
+	if stage == state.StageLoading {
+		prio = -p.pc.Bytes // loads: biggest first
+	}
 	bo := p.r.cfg.Retry.backOff()
 	for attempt := 1; ; attempt++ {
 		if g != nil {
-			if err := g.acquire(ctx); err != nil {
+			if err := g.acquire(ctx, prio); err != nil {
 				return err
 			}
 		}

@@ -136,7 +136,7 @@ func (p *part) loadEmpty(ctx context.Context, label string) error {
 		if err := p.dst.OverwriteFromShadow(ctx, p.tc.Target, shadow, label+"_ow"); err != nil {
 			return err
 		}
-		return p.dst.DropTable(ctx, planner.TableAddr{DB: p.tc.Target.DB, Table: shadow})
+		return p.dropShadowTables(ctx)
 	}
 	exists, err := p.dst.PartitionExists(ctx, p.tc.Target, p.pc.Addr.Partition)
 	if err != nil || !exists {
@@ -161,7 +161,7 @@ func (p *part) loadShadow(ctx context.Context, req LoadRequest) error {
 		return err
 	}
 	if owState == LabelFinished {
-		return p.dst.DropTable(ctx, shadowAddr)
+		return p.dropShadowTables(ctx)
 	}
 	st, _, err := p.dst.LabelState(ctx, p.tc.Target.DB, req.Label)
 	if err != nil {
@@ -181,7 +181,21 @@ func (p *part) loadShadow(ctx context.Context, req LoadRequest) error {
 	if err := p.dst.OverwriteFromShadow(ctx, p.tc.Target, shadow, ow); err != nil {
 		return err
 	}
-	return p.dst.DropTable(ctx, shadowAddr)
+	return p.dropShadowTables(ctx)
+}
+
+// dropShadowTables drops the shadow tables of every recorded attempt for
+// this table, the current one's included, once the overwrite is done. An
+// attempt abandoned mid-load (srplan stopped, then the source moved, so
+// the next run starts a new label and shadow) would otherwise leave its
+// shadow table, a copy of the table's data, on the target for good.
+func (p *part) dropShadowTables(ctx context.Context) error {
+	for _, l := range p.rec.Labels {
+		if err := p.dst.DropTable(ctx, planner.TableAddr{DB: p.tc.Target.DB, Table: shadowTableName(l)}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (p *part) loadPartition(ctx context.Context, req LoadRequest) error {

@@ -96,7 +96,11 @@ func (e *env) executorConfig(cfg *lang.Config, p *planner.Plan, a *planArgs, st 
 	return &executor.Config{
 		Plan: p, Spec: cfg, State: st.store, Sources: sources, Targets: targets, Storages: storages,
 		Observer: multiObserver{view, newLiveWriter(cfg.State.Path)}, Job: snap.Meta.Lineage,
-		MaxInFlight: max(a.parallelism, 1) * 4,
+		// Exports may run ahead of loads: with more partitions exported and
+		// waiting, the load slots (usually the bottleneck) can take the
+		// biggest first. The cost is staging space for up to 8 x -parallelism
+		// partitions at once (BENCHMARKS.md, "Scheduler").
+		MaxInFlight: max(a.parallelism, 1) * 8,
 	}, ExitOK
 }
 

@@ -33,7 +33,7 @@ func addPlanFlags(fs *flag.FlagSet, a *planArgs) {
 	fs.BoolVar(&a.json, flagJSON, false, "print the plan as a versioned JSON document")
 	fs.Var(&a.targets, flagTarget, "restrict to `db.table` or db.table/partition (repeatable)")
 	fs.Var(&a.replaces, flagReplace, "force a recopy of `db.table` or db.table/partition (repeatable)")
-	fs.IntVar(&a.parallelism, flagParallelism, 10, "how many catalog reads or jobs run at once")
+	fs.IntVar(&a.parallelism, flagParallelism, 10, "apply keeps at most 8 x N partitions in progress (bounds staging space)")
 	fs.BoolVar(&a.verbose, flagVerbose, false, "also list partitions that are up to date")
 }
 
