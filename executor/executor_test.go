@@ -327,3 +327,33 @@ func TestLeftoverTempPartitionOfAnEarlierAttemptIsDropped(t *testing.T) {
 		t.Errorf("temporary partitions left: %v", f.dst.temps)
 	}
 }
+
+func TestNewAttemptWaitsForAnEarlierRunningLoad(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 1, planner.ExpressionPartitions, nil)
+	pc := f.plan.Tables[0].Partitions[0]
+	// An earlier process submitted a direct load (the partition did not
+	// exist yet) and was killed; the source moved since.
+	old := loadLabel("job1", "db.t", pc.Addr.Partition, 2, 0)
+	rec := &state.PartitionRecord{Table: "db.t", Partition: pc.Addr.Partition, Fingerprint: state.Fingerprint{VisibleVersion: 2},
+		Stage: state.StageLoading, Status: state.StatusRunning, Labels: []string{old}}
+	if err := f.store.Write(context.Background(), &state.Batch{PutPartitions: []*state.PartitionRecord{rec}}); err != nil {
+		t.Fatal(err)
+	}
+	f.dst.labels[old] = LabelRunning
+	go func() {
+		// The earlier job finishes a little later and creates the partition.
+		time.Sleep(30 * time.Millisecond)
+		f.dst.mu.Lock()
+		f.dst.rows[key(pc.Addr.Table, pc.Addr.Partition)] = 7
+		f.dst.labels[old] = LabelFinished
+		f.dst.mu.Unlock()
+	}()
+	res, err := Run(context.Background(), f.config())
+	if err != nil || res.Done != 1 {
+		t.Fatalf("%+v %v", res, err)
+	}
+	// Without waiting, the new attempt would have loaded straight into the
+	// partition on top of the earlier job's rows (7 + 10).
+	f.assertCopied(t)
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/srplan/srplan/lang"
 	"github.com/srplan/srplan/planner"
@@ -109,6 +110,9 @@ func (p *part) loadStage(ctx context.Context) error {
 	}
 	req := LoadRequest{Table: p.tc.Target, FileURLs: files, Format: p.tc.Format, Columns: p.tc.Columns,
 		Properties: p.st.StarRocksProperties(), Label: label}
+	if err := p.settleEarlierAttempts(ctx, label); err != nil {
+		return fmt.Errorf("load %s: %w", p.pc.Addr, err)
+	}
 	var err error
 	switch {
 	case len(files) == 0:
@@ -123,6 +127,40 @@ func (p *part) loadStage(ctx context.Context) error {
 	}
 	p.rec.Attempts = 0
 	return p.save(ctx, state.StageLoaded, state.StatusOK, "")
+}
+
+// settlePollInterval is how often settleEarlierAttempts looks again.
+var settlePollInterval = 2 * time.Second
+
+// settleEarlierAttempts waits until no earlier load attempt of this
+// partition is still running on the target. A process killed mid-load
+// leaves its job running; if the source then moved, this attempt has a new
+// label, and without waiting both jobs could land: twice the rows where
+// the earlier one loads straight into a partition, or old data
+// overwriting new through a late shadow-table overwrite. Once the earlier
+// job ended, the partition's existence (checked next) routes this attempt
+// through a temporary partition, which replaces whatever it loaded.
+func (p *part) settleEarlierAttempts(ctx context.Context, current string) error {
+	for _, l := range p.rec.Labels {
+		if l == current {
+			continue
+		}
+		for _, label := range []string{l, l + "_ow"} {
+			for {
+				st, _, err := p.dst.LabelState(ctx, p.tc.Target.DB, label)
+				if err != nil {
+					return err
+				}
+				if st != LabelRunning {
+					break
+				}
+				if err := sleep(ctx, settlePollInterval); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // loadEmpty handles an export with no rows: the target partition is

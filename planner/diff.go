@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/srplan/srplan/state"
@@ -316,16 +317,28 @@ func actionFor(copied bool) Action {
 	return Copy
 }
 
+// oneLine flattens a recorded error for a plan reason. A long error keeps
+// its beginning (what srplan was doing) and its end: a wrapped error ends
+// with the cluster's own message (e.g. "Access denied; you need the
+// INSERT privilege ...") and srplan's advice, while the middle is mostly
+// the statement text, which is elided.
 func oneLine(s string) string {
 	s = strings.Join(strings.Fields(s), " ")
 	if s == "" {
 		return "no error recorded"
 	}
-	const max = 200
-	if len(s) > max {
-		return s[:max] + "..."
+	const head, tail = 100, 400
+	if len(s) <= head+tail {
+		return s
 	}
-	return s
+	h, t := head, len(s)-tail
+	for h > 0 && !utf8.RuneStart(s[h]) {
+		h--
+	}
+	for t < len(s) && !utf8.RuneStart(s[t]) {
+		t++
+	}
+	return s[:h] + " ... " + s[t:]
 }
 
 func describeDrift(d []ColumnDiff) string {

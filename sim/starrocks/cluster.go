@@ -87,6 +87,9 @@ var quietLogger = func() *logrus.Logger {
 
 func quietSessionLogger(s gsql.Session) { s.SetLogger(logrus.NewEntry(quietLogger)) }
 
+// engineInitMu serialises engine construction across clusters.
+var engineInitMu sync.Mutex
+
 // Start starts a simulated cluster listening on opts.Addr.
 func Start(opts Options) (*Cluster, error) {
 	opts, prof, err := opts.normalize()
@@ -124,7 +127,11 @@ func Start(opts Options) (*Cluster, error) {
 
 	a := analyzer.NewBuilder(c.provider).AddPostValidationRule(fixSumTypesRuleID, fixSumTypesRule).Build()
 	a.Catalog.InfoSchema = c.provider.is
+	// sqle.New initialises go-mysql-server's process-wide status
+	// variables; concurrent Starts would race on them.
+	engineInitMu.Lock()
 	c.engine = sqle.New(a, &sqle.Config{})
+	engineInitMu.Unlock()
 	ln, err := net.Listen("tcp", opts.Addr)
 	if err != nil {
 		c.engine.Close()
