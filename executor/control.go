@@ -24,20 +24,39 @@ func newThrottleGates(t *lang.Throttle) *throttleGates {
 	return &throttleGates{spec: t, exports: newGate(l.Exports), loads: newGate(l.Loads), last: Limits{Exports: -1}}
 }
 
+// holdRecheck is how often a run re-evaluates while a health hold is
+// active, so that work resumes soon after the cluster cools down.
+const holdRecheck = 2 * time.Second
+
 // control re-evaluates windows and health rules until ctx ends, in the
 // manner of gh-ost's throttler: collectors read the clusters, the gates
-// only see the result.
+// only see the result. While a hold is active it looks more often.
 func (r *run) control(ctx context.Context) {
-	tick := time.NewTicker(r.cfg.ControlInterval)
-	defer tick.Stop()
 	for {
+		wait := r.cfg.ControlInterval
+		if r.holding() {
+			wait = min(wait, holdRecheck)
+		}
+		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
+			t.Stop()
 			return
-		case <-tick.C:
+		case <-t.C:
 		}
 		r.evaluate(ctx)
 	}
+}
+
+// holding reports whether any throttle holds new work. Only the control
+// goroutine (and Run, before starting it) touches lastReason.
+func (r *run) holding() bool {
+	for _, tg := range r.throttle {
+		if tg.lastReason != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // evaluate applies the current window and health holds to every gate pair.

@@ -85,6 +85,9 @@ func (e *env) executorConfig(cfg *lang.Config, p *planner.Plan, a *planArgs, st 
 		if sc == nil {
 			return nil, e.fail("Unknown storage", fmt.Errorf("the plan uses storage %q, which the spec does not declare", t.Storage))
 		}
+		if sc.Events != nil {
+			fmt.Fprintf(e.stderr, "Warning: storage %q has an events block; this build of srplan loads each partition right after its export and does not read the queue.\n", sc.Name)
+		}
 		s, err := s3.New(e.ctx, sc)
 		if err != nil {
 			return nil, e.fail(fmt.Sprintf("Cannot open storage %q", t.Storage), err)

@@ -29,6 +29,12 @@ func (e *env) openState(cfg *lang.Config, override, op string, timeout time.Dura
 	if path == "" {
 		return nil, errors.New("no state path: add a state block to the spec or pass -state PATH")
 	}
+	if override == "" && cfg != nil && cfg.State != nil && cfg.State.DynamoDB != nil {
+		// Refuse rather than silently use only the local file: workers on
+		// other hosts would not see this one's progress or lock.
+		return nil, errors.New("the spec's state block configures dynamodb, which this build of srplan cannot use yet; " +
+			"remove the dynamodb block to use the local state file only (and run a single apply at a time)")
+	}
 	b, err := state.OpenBolt(path, state.BoltOptions{Timeout: max(timeout, state.DefaultBoltTimeout), SrplanVersion: Version, Create: true})
 	if err != nil {
 		return nil, err
