@@ -157,7 +157,7 @@ type ProgressBars struct {
 
 // NewProgressBars starts the bars on w; call Close when the run ends.
 func NewProgressBars(w io.Writer) *ProgressBars {
-	return &ProgressBars{p: mpb.New(mpb.WithOutput(w), mpb.WithWidth(40), mpb.WithRefreshRate(200*time.Millisecond))}
+	return &ProgressBars{p: mpb.New(mpb.WithOutput(w), mpb.WithAutoRefresh(), mpb.WithWidth(40), mpb.WithRefreshRate(200*time.Millisecond))}
 }
 
 func (v *ProgressBars) bar(name string, total int64) *mpb.Bar {
