@@ -122,7 +122,6 @@ func assertSameChecksum(t *testing.T, src, dst *Jobs, where string) {
 }
 
 func TestJobsSimExportThenBrokerLoad(t *testing.T) {
-	t.Parallel()
 	ctx := context.Background()
 	hash := ChecksumFuncFor(planner.Version{Major: 3, Minor: 1, Patch: 11}, planner.Version{Major: 3, Minor: 3, Patch: 2})
 	_, srcClient, src := simJobs(t, "3.1.11", sim.SharedData, hash)
@@ -160,7 +159,6 @@ func TestJobsSimExportThenBrokerLoad(t *testing.T) {
 }
 
 func TestJobsSimFilesSplitThenInsertFromFiles(t *testing.T) {
-	t.Parallel()
 	_, srcClient, src := simJobs(t, "3.3.2", sim.SharedNothing, "xx_hash3_64")
 	_, dstClient, dst := simJobs(t, "3.3.2", sim.SharedData, "xx_hash3_64")
 	execAll(t, srcClient, copyRows)
@@ -192,7 +190,6 @@ func TestJobsSimFilesSplitThenInsertFromFiles(t *testing.T) {
 }
 
 func TestJobsSimLoadCancelledLabelIsReused(t *testing.T) {
-	t.Parallel()
 	ctx := context.Background()
 	_, srcClient, src := simJobs(t, "3.3.2", sim.SharedNothing, "")
 	dstSim, dstClient, dst := simJobs(t, "3.3.2", sim.SharedNothing, "")
@@ -223,7 +220,6 @@ func TestJobsSimLoadCancelledLabelIsReused(t *testing.T) {
 }
 
 func TestJobsSimFilesLabelSettlesReruns(t *testing.T) {
-	t.Parallel()
 	ctx := context.Background()
 	_, srcClient, src := simJobs(t, "3.3.2", sim.SharedNothing, "")
 	execAll(t, srcClient, copyRows)
@@ -250,7 +246,6 @@ func TestJobsSimFilesLabelSettlesReruns(t *testing.T) {
 }
 
 func TestJobsSimUnpartitionedCSVThroughShadow(t *testing.T) {
-	t.Parallel()
 	ctx := context.Background()
 	_, srcClient, src := simJobs(t, "3.1.11", sim.SharedNothing, "")
 	_, dstClient, dst := simJobs(t, "3.3.2", sim.SharedNothing, "")
@@ -313,7 +308,6 @@ func TestJobsSimUnpartitionedCSVThroughShadow(t *testing.T) {
 }
 
 func TestJobsSimFilesWhereAndSplit(t *testing.T) {
-	t.Parallel()
 	_, srcClient, src := simJobs(t, "3.2.9", sim.SharedNothing, "xx_hash3_64")
 	_, dstClient, dst := simJobs(t, "3.5.0", sim.SharedData, "xx_hash3_64")
 	execAll(t, srcClient, copyRows)
@@ -326,7 +320,6 @@ func TestJobsSimFilesWhereAndSplit(t *testing.T) {
 }
 
 func TestJobsSimConcurrentLoadsOneDatabase(t *testing.T) {
-	t.Parallel()
 	ctx := context.Background()
 	_, srcClient, src := simJobs(t, "3.3.2", sim.SharedNothing, "")
 	dstSim, dstClient, dst := simJobs(t, "3.3.2", sim.SharedNothing, "")
@@ -357,16 +350,26 @@ func TestJobsSimConcurrentLoadsOneDatabase(t *testing.T) {
 }
 
 func TestJobsSimExportCancelsEarlierJobOfTheDirectory(t *testing.T) {
-	t.Parallel()
 	ctx := context.Background()
 	srcSim, srcClient, src := simJobs(t, "3.1.11", sim.SharedData, "")
 	execAll(t, srcClient, copyRows)
 	dir := localDir{t.TempDir()}
 
-	// An export an earlier process left running into the same directory.
-	srcSim.Controls().SetJobModel(sim.JobModel{ThroughputBytesPerSec: 1, TimeScale: 1})
-	execAll(t, srcClient, ExportSQL(ExportSpec{Table: orders, Partition: "p20240101", Columns: columnNames(copyCols), Dir: dir.url("x"), Timeout: time.Hour}))
-	srcSim.Controls().SetJobModel(sim.JobModel{})
+	// An export an earlier process left running into the same directory:
+	// a partition about a thousand times larger than the one exported
+	// now, so that at the simulated rate it is still running when the new
+	// export starts and the new one ends quickly.
+	var big strings.Builder
+	big.WriteString("INSERT INTO sales.orders VALUES ")
+	for i := range 3000 {
+		if i > 0 {
+			big.WriteString(", ")
+		}
+		big.WriteString("(" + strconv.Itoa(1000+i) + ", '2024-01-02', 1.00)")
+	}
+	execAll(t, srcClient, big.String())
+	srcSim.Controls().SetJobModel(sim.JobModel{ThroughputBytesPerSec: 200, TimeScale: 1})
+	execAll(t, srcClient, ExportSQL(ExportSpec{Table: orders, Partition: "p20240102", Columns: columnNames(copyCols), Dir: dir.url("x"), Timeout: time.Hour}))
 
 	id, err := src.Export(ctx, executor.ExportRequest{Table: orders, Partition: "p20240101", Columns: copyCols,
 		Method: lang.MethodExport, DirURL: dir.url("x"), Prepare: dir.clear("x")})
@@ -398,7 +401,6 @@ func TestJobsSimExportCancelsEarlierJobOfTheDirectory(t *testing.T) {
 }
 
 func TestJobsSimLoadFailuresAreClassified(t *testing.T) {
-	t.Parallel()
 	ctx := context.Background()
 	_, srcClient, src := simJobs(t, "3.3.2", sim.SharedNothing, "")
 	dstSim, _, dst := simJobs(t, "3.3.2", sim.SharedNothing, "")

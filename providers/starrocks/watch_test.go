@@ -122,18 +122,24 @@ func TestWatcherBatchesOneQueryPerInterval(t *testing.T) {
 			break
 		}
 	}
-	// Every poll is done once the poller asks for its next timer.
+	// Every poll is done once the poller asks for its next timer. A wake
+	// left over from the last registrations may shorten one sleep without
+	// a poll, so five intervals give four or five polls; what matters is
+	// that each poll is one query for all the jobs.
 	tm := clock.next(t)
-	before := f.count("SELECT")
+	before := len(f.statements())
 	for range 5 {
 		clock.fire(tm)
 		tm = clock.next(t)
 	}
-	if got := f.count("SELECT") - before; got != 5 {
-		t.Errorf("%d jobs in one database: %d status queries in 5 intervals, want 5", jobs, got)
+	steady := f.statements()[before:]
+	if len(steady) < 4 || len(steady) > 5 {
+		t.Errorf("%d jobs in one database: %d status queries in 5 intervals, want one per interval", jobs, len(steady))
 	}
-	if !strings.Contains(lastStatement(f), "'l00', 'l01'") || strings.Contains(lastStatement(f), "other_db_job") {
-		t.Errorf("batched query %s", lastStatement(f))
+	for _, q := range steady {
+		if strings.Count(q, "'l") != jobs || strings.Contains(q, "other_db_job") {
+			t.Errorf("status query does not cover exactly the %d jobs: %s", jobs, q)
+		}
 	}
 	for i := range jobs {
 		tbl.set(fmt.Sprintf("l%02d", i), "FINISHED")
