@@ -273,8 +273,9 @@ func TestMethodGates(t *testing.T) {
 		"where on 3.1 auto blocked":        {src: ci("old", 3, 1, 11, planner.SharedData), dst: ci("new", 3, 3, 2, planner.SharedNothing), method: lang.MethodAuto, where: "x > 0", wantMethod: lang.MethodExport, wantFormat: "csv", wantBlocked: "EXPORT cannot filter"},
 		"backup on shared-data blocked":    {src: ci("old", 3, 3, 2, planner.SharedData), dst: ci("new", 3, 3, 2, planner.SharedNothing), method: lang.MethodBackup, wantMethod: lang.MethodBackup, wantBlocked: "needs shared-nothing clusters"},
 		"backup expression 3.3.7 blocked":  {src: ci("old", 3, 3, 7, planner.SharedNothing), dst: ci("new", 3, 4, 0, planner.SharedNothing), method: lang.MethodBackup, kind: planner.ExpressionPartitions, wantMethod: lang.MethodBackup, wantBlocked: "3.3.8"},
-		"backup expression 3.3.8 ok":       {src: ci("old", 3, 3, 8, planner.SharedNothing), dst: ci("new", 3, 4, 0, planner.SharedNothing), method: lang.MethodBackup, kind: planner.ExpressionPartitions, wantMethod: lang.MethodBackup},
-		"backup expression 3.1.16 ok":      {src: ci("old", 3, 1, 16, planner.SharedNothing), dst: ci("new", 3, 2, 13, planner.SharedNothing), method: lang.MethodBackup, kind: planner.ExpressionPartitions, wantMethod: lang.MethodBackup},
+		// The version gates pass here; execution of backup is not built yet.
+		"backup expression 3.3.8 passes gates":  {src: ci("old", 3, 3, 8, planner.SharedNothing), dst: ci("new", 3, 4, 0, planner.SharedNothing), method: lang.MethodBackup, kind: planner.ExpressionPartitions, wantMethod: lang.MethodBackup, wantBlocked: "not available in this build"},
+		"backup expression 3.1.16 passes gates": {src: ci("old", 3, 1, 16, planner.SharedNothing), dst: ci("new", 3, 2, 13, planner.SharedNothing), method: lang.MethodBackup, kind: planner.ExpressionPartitions, wantMethod: lang.MethodBackup, wantBlocked: "not available in this build"},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {

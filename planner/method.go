@@ -24,7 +24,10 @@ func resolveMethod(b *lang.Table, src, dst ClusterInfo, t *Table) (m lang.Method
 		}
 		return lang.MethodFiles, "parquet", ""
 	case lang.MethodBackup:
-		return lang.MethodBackup, "", backupBlocked(src, dst, t)
+		if why := backupBlocked(src, dst, t); why != "" {
+			return lang.MethodBackup, "", why
+		}
+		return lang.MethodBackup, "", `method "backup" is not available in this build of srplan yet: use method = "auto"`
 	default: // auto
 		if filesOK {
 			return lang.MethodFiles, "parquet", ""
