@@ -1,0 +1,117 @@
+package dynamodb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/srplan/srplan/providers/s3/s3test"
+	"github.com/srplan/srplan/state"
+)
+
+// TestCompactionFreesSpace: a large write is chunked, compacted into a new
+// base, and the chunks, the old base and the log entry's data are gone,
+// while the state reads back whole.
+func TestCompactionFreesSpace(t *testing.T) {
+	c := s3test.DynamoDBClient(s3test.DynamoDBEndpoint(t))
+	const table = "srplan-state-internal-test"
+	if err := CreateTable(t.Context(), c, table); err != nil {
+		t.Fatalf("CreateTable: %v", err)
+	}
+	s, err := Open(t.Context(), c, table, fmt.Sprint("ws-", time.Now().UnixNano(), "-", os.Getpid()), "test")
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	first, err := s.readMeta(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &state.Batch{}
+	const n = 3000
+	for i := range n {
+		b.PutPartitions = append(b.PutPartitions, &state.PartitionRecord{
+			Table: "db.t", Partition: fmt.Sprintf("p%05d", i), LastError: fmt.Sprintf("%0200d", i),
+		})
+	}
+	if err := s.Write(t.Context(), b); err != nil {
+		t.Fatalf("Write: %v", err)
+	}
+	m, err := s.readMeta(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Gen == first.Gen || m.Base != 1 {
+		t.Fatalf("after a chunked write: gen %s base %d; want a new gen at base 1", m.Gen, m.Base)
+	}
+	count := func(pk, cond, val string) int {
+		t.Helper()
+		items, err := s.query(context.WithoutCancel(t.Context()), pk, cond, val)
+		if err != nil {
+			t.Fatalf("query %s: %v", pk, err)
+		}
+		return len(items)
+	}
+	for name, tc := range map[string]struct {
+		pk   string
+		want int
+	}{
+		"chunks":   {s.pk("chunk"), 0},
+		"old base": {s.pk("base#" + first.Gen), 0},
+		"new base": {s.pk("base#" + m.Gen), n},
+		"log":      {s.pk("log"), 1},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if got := count(tc.pk, "", ""); got != tc.want {
+				t.Errorf("%d items, want %d", got, tc.want)
+			}
+		})
+	}
+	entries, err := s.query(t.Context(), s.pk("log"), "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, has := entries[0]["data"]; has {
+		t.Error("the compacted log entry still holds its data")
+	}
+	snap, err := s.Read(t.Context())
+	if err != nil {
+		t.Fatalf("Read: %v", err)
+	}
+	if len(snap.Partitions) != n || snap.Meta.Serial != 1 || snap.Meta.SrplanVersion != "test" {
+		t.Errorf("Read: %d partitions at serial %d by %q; want %d at 1 by test", len(snap.Partitions), snap.Meta.Serial, snap.Meta.SrplanVersion, n)
+	}
+}
+
+// TestNewerFormatIsUnusable: a state written in a newer format is refused.
+func TestNewerFormatIsUnusable(t *testing.T) {
+	c := s3test.DynamoDBClient(s3test.DynamoDBEndpoint(t))
+	const table = "srplan-state-internal-test"
+	if err := CreateTable(t.Context(), c, table); err != nil {
+		t.Fatalf("CreateTable: %v", err)
+	}
+	ws := fmt.Sprint("ws-", time.Now().UnixNano(), "-", os.Getpid())
+	s, err := Open(t.Context(), c, table, ws, "test")
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	m, err := s.readMeta(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Format = state.FormatVersion + 1
+	if _, err := c.PutItem(t.Context(), &dynamodb.PutItemInput{TableName: aws.String(table), Item: m.item(s.metaKey())}); err != nil {
+		t.Fatalf("PutItem: %v", err)
+	}
+	_, err = Open(t.Context(), c, table, ws, "test")
+	if _, ok := errors.AsType[*state.UnusableError](err); !ok {
+		t.Fatalf("Open of a newer format = %v, want a *state.UnusableError", err)
+	}
+}
