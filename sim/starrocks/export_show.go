@@ -67,12 +67,9 @@ func parseExportFilter(p *parser) (exportFilter, error) {
 // handleShowExport: SHOW EXPORT [FROM db] [WHERE ...] [ORDER BY ...] [LIMIT n].
 func handleShowExport(_ context.Context, s *Session, st *Statement) (*sqltypes.Result, error) {
 	p := &parser{src: st.SQL, toks: st.Toks, i: 2}
-	db := ""
-	if p.acceptKw("FROM") || p.acceptKw("IN") {
-		var err error
-		if db, err = p.ident(); err != nil {
-			return nil, err
-		}
+	db, err := parseFromDB(p)
+	if err != nil {
+		return nil, err
 	}
 	var f exportFilter
 	if p.acceptKw("WHERE") {

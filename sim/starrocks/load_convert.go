@@ -285,19 +285,7 @@ func (w wherePred) match(def *TableDef, row gsql.Row) bool {
 		return false
 	}
 	c := compareValues(def.Columns[i].Type, v, lit)
-	switch w.Op {
-	case "=":
-		return c == 0
-	case "!=", "<>":
-		return c != 0
-	case "<":
-		return c < 0
-	case "<=":
-		return c <= 0
-	case ">":
-		return c > 0
-	}
-	return c >= 0
+	return compareHolds(w.Op, c)
 }
 
 // routable reports whether a row fits a partition the request may write

@@ -101,12 +101,9 @@ func parseLoadFilter(p *parser) (loadFilter, error) {
 // It covers Broker Load and INSERT jobs of the database.
 func handleShowLoad(_ context.Context, s *Session, st *Statement) (*sqltypes.Result, error) {
 	p := &parser{src: st.SQL, toks: st.Toks, i: 2}
-	db := ""
-	if p.acceptKw("FROM") || p.acceptKw("IN") {
-		var err error
-		if db, err = p.ident(); err != nil {
-			return nil, err
-		}
+	db, err := parseFromDB(p)
+	if err != nil {
+		return nil, err
 	}
 	var f loadFilter
 	if p.acceptKw("WHERE") {

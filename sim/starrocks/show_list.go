@@ -109,10 +109,8 @@ func compareListCells(a, b any) int {
 // another WHERE shape.
 func parseCancelWhere(st *Statement, key, hint string) (db, value string, err error) {
 	p := &parser{src: st.SQL, toks: st.Toks, i: 2}
-	if p.acceptKw("FROM") || p.acceptKw("IN") {
-		if db, err = p.ident(); err != nil {
-			return "", "", err
-		}
+	if db, err = parseFromDB(p); err != nil {
+		return "", "", err
 	}
 	if err := p.expectKw("WHERE"); err != nil {
 		return "", "", err
@@ -128,4 +126,22 @@ func parseCancelWhere(st *Statement, key, hint string) (db, value string, err er
 		return "", "", err
 	}
 	return db, value, p.expectEnd()
+}
+
+// compareHolds reports whether a comparison result c (<0, 0, >0) satisfies
+// op: =, != or <>, <, <=, >, and >= for anything else.
+func compareHolds(op string, c int) bool {
+	switch op {
+	case "=":
+		return c == 0
+	case "!=", "<>":
+		return c != 0
+	case "<":
+		return c < 0
+	case "<=":
+		return c <= 0
+	case ">":
+		return c > 0
+	}
+	return c >= 0
 }

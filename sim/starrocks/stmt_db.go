@@ -126,16 +126,12 @@ func handleShowTables(_ context.Context, s *Session, st *Statement) (*sqltypes.R
 	p := &parser{src: st.SQL, toks: st.Toks, i: 1}
 	full := p.acceptKw("FULL")
 	p.next() // TABLES
-	db := ""
-	if p.acceptKw("FROM") || p.acceptKw("IN") {
-		var err error
-		if db, err = p.ident(); err != nil {
-			return nil, err
-		}
+	db, err := parseFromDB(p)
+	if err != nil {
+		return nil, err
 	}
 	pattern := ""
 	if p.acceptKw("LIKE") {
-		var err error
 		if pattern, err = p.stringLit(); err != nil {
 			return nil, err
 		}
@@ -143,8 +139,7 @@ func handleShowTables(_ context.Context, s *Session, st *Statement) (*sqltypes.R
 	if err := p.expectEnd(); err != nil {
 		return nil, err
 	}
-	db, err := s.resolveDB(db)
-	if err != nil {
+	if db, err = s.resolveDB(db); err != nil {
 		return nil, err
 	}
 	names, err := s.c.store.TableNames(db)

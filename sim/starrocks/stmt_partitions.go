@@ -241,19 +241,7 @@ func (pr showPredicate) match(row []any) bool {
 		return cell == pr.val
 	}
 	c := compareCell(pr.kind, row[pr.col], pr.val)
-	switch pr.op {
-	case "=":
-		return c == 0
-	case "!=", "<>":
-		return c != 0
-	case "<":
-		return c < 0
-	case "<=":
-		return c <= 0
-	case ">":
-		return c > 0
-	}
-	return c >= 0
+	return compareHolds(pr.op, c)
 }
 
 // compareCell compares two cells by kind: numbers numerically, times and

@@ -113,10 +113,8 @@ func handleDescribe(_ context.Context, s *Session, st *Statement) (*sqltypes.Res
 	if err != nil {
 		return nil, err
 	}
-	if p.acceptKw("FROM") || p.acceptKw("IN") {
-		if dbName, err = p.ident(); err != nil {
-			return nil, err
-		}
+	if dbName, err = parseFromDB(p); err != nil {
+		return nil, err
 	}
 	if err := p.expectEnd(); err != nil {
 		return nil, err
