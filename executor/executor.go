@@ -101,6 +101,8 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			}
 		}
 	}
+	items = byExportOrder(items, func(it item) (string, int64) { return it.tc.Throttle, it.pc.Bytes },
+		func(name string) int { return r.throttle[name].exportSlots() })
 	r.emit(Started{At: At{r.now()}, Partitions: len(items), Rows: rows, Bytes: bytes})
 
 	// Limits and health holds apply before the first job is submitted.

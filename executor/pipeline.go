@@ -27,7 +27,7 @@ type part struct {
 	dst Target
 	st  s3.Storage
 	tg  *throttleGates
-	// seq is the partition's position in the plan.
+	// seq is the partition's position in the export order (exportOrder).
 	seq int64
 }
 
@@ -124,7 +124,7 @@ func (p *part) run(ctx context.Context) error {
 // stage runs fn under gate g (nil = no gate) with retries for retryable
 // errors. Backoff waits do not hold a slot.
 func (p *part) stage(ctx context.Context, stage state.Stage, g *gate, fn func(context.Context) error) error {
-	prio := p.seq // exports: plan order
+	prio := p.seq // exports: in exportOrder
 	if stage == state.StageLoading {
 		prio = -p.pc.Bytes // loads: biggest first
 	}
