@@ -8,10 +8,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"sort"
 	"strings"
-	"syscall"
 
 	"github.com/srplan/srplan/lang"
 )
@@ -59,16 +57,10 @@ var commands = map[string]command{}
 func register(c command) { commands[c.name] = c }
 
 // Run runs srplan with args (without the program name) and returns the
-// exit code. The first Ctrl-C cancels the command's context (commands stop
-// starting work and leave state consistent); a second one is left to the
-// default handler and ends the process.
+// exit code. Ctrl-C and SIGTERM are handled by interruptContext.
 func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := interruptContext(stderr)
 	defer stop()
-	go func() {
-		<-ctx.Done()
-		stop() // restore default handling: a second Ctrl-C exits at once
-	}()
 	return run(ctx, args, stdin, stdout, stderr, os.Environ())
 }
 

@@ -28,7 +28,8 @@ func TestInterruptStopsAndTheNextApplyResumes(t *testing.T) {
 		t.Fatal(err)
 	}
 	code := p.wait()
-	if code != 1 || !strings.Contains(p.output(), "run the command again to resume") {
+	if out := p.output(); code != 1 || !strings.Contains(out, "run the command again to resume") ||
+		!strings.Contains(out, "Press Ctrl-C again to exit at once") {
 		t.Fatalf("after one Ctrl-C: exit %d\n%s", code, p.output())
 	}
 	for _, tb := range k.w.status(t).Tables {
