@@ -102,3 +102,77 @@ type Finished struct {
 	Done, Failed, Skipped int
 	Interrupted           bool
 }
+
+// Copied reports a partition's export directory copied from its export
+// storage to its load storage (the copy step of load_via). CopiedBytes
+// were transferred now; SkippedBytes were already there from an earlier,
+// interrupted run.
+type Copied struct {
+	At
+	Addr         planner.PartitionAddr
+	From, To     string
+	Files        int
+	Bytes        int64
+	CopiedBytes  int64
+	SkippedBytes int64
+}
+
+// HandedOff reports a partition an exporter finished: it is recorded at
+// Stage (exported or copied) and a loader loads it.
+type HandedOff struct {
+	At
+	Addr  planner.PartitionAddr
+	Stage state.Stage
+}
+
+// Skipped reports a partition this worker leaves alone because another
+// worker holds its claim (Holder describes it) or already finished it.
+type Skipped struct {
+	At
+	Addr   planner.PartitionAddr
+	Reason string
+}
+
+// Notified reports what a loader made of one queue notification for a
+// partition: Outcome is one of the Outcome* constants. Kept is true when
+// the message stays in the queue for redelivery.
+type Notified struct {
+	At
+	MessageID string
+	Key       string
+	Addr      planner.PartitionAddr
+	Outcome   string
+	Kept      bool
+}
+
+// Notification outcomes (Notified.Outcome).
+const (
+	OutcomeLoaded      = "loaded"
+	OutcomeFailed      = "failed"
+	OutcomeDone        = "already done"
+	OutcomeNotExported = "export not recorded yet"
+	OutcomeWaiting     = "waiting for files"
+	OutcomeClaimed     = "claimed by another worker"
+	OutcomeForeign     = "not a partition of this plan"
+)
+
+// QueueMessage reports a queue message that was not a usable notification
+// or could not be settled: Kind is what happened ("dead-lettered",
+// "set-aside", "delete-failed", ...), Err why. It never holds the body.
+type QueueMessage struct {
+	At
+	Queue     string
+	MessageID string
+	Kind      string
+	Err       string
+}
+
+// QueueCalls reports, at the end of an apply, the SQS API calls made on
+// the events queue of one load storage, by operation (ReceiveMessage,
+// DeleteMessage, ChangeMessageVisibility, SendMessage).
+type QueueCalls struct {
+	At
+	Storage string
+	Queue   string
+	Calls   map[string]int64
+}

@@ -48,6 +48,33 @@ type Config struct {
 	// ControlInterval is how often throttle windows and health rules are
 	// re-evaluated (default 15s).
 	ControlInterval time.Duration
+	// Role is the part of the pipeline this worker runs (default RoleAll).
+	Role Role
+	// Claims, when set, makes every partition exclusive to one worker at a
+	// time across processes sharing State: a worker claims a partition
+	// before touching it, renews the claim while it works and releases it
+	// after. Required with RoleLoader and when several workers share State.
+	Claims state.Claimer
+	// Worker describes this worker in its claims (Holder must be unique
+	// per process run); Role defaults to Config.Role and Expires is set
+	// from ClaimLease at each claim.
+	Worker state.ClaimInfo
+	// ClaimLease is how long a claim lasts unless renewed (default
+	// DefaultClaimLease); a killed worker's partitions are taken over
+	// after it.
+	ClaimLease time.Duration
+	// Notifiers deliver object-created notifications of load storages, by
+	// storage block name. With RoleLoader, or RoleAll and at least one
+	// notifier, loads are driven by them and by ReconcileInterval.
+	Notifiers map[string]Notifier
+	// ReconcileInterval is how often a loader re-reads state for its
+	// partitions, so that nothing depends on a single notification
+	// (default DefaultReconcileInterval).
+	ReconcileInterval time.Duration
+	// CopyParallel is how many partitions of one throttle are copied to
+	// their load storage at once, and how many objects each copy moves at
+	// once (default DefaultCopyParallel).
+	CopyParallel int
 }
 
 // Result sums up a run.
@@ -63,6 +90,18 @@ type run struct {
 	now      func() time.Time
 	throttle map[string]*throttleGates // by throttle name ("" = default)
 	tables   sync.Map                  // target table -> *tableOnce
+	copyMu   sync.Mutex
+	copies   map[string]*copyThrottle // by throttle name, see copyGates
+	// exportOnly stops each partition once exported (and copied).
+	exportOnly bool
+	// start is when Run began.
+	start time.Time
+}
+
+// item is one partition of the plan's work.
+type item struct {
+	tc *planner.TableChange
+	pc *planner.PartitionChange
 }
 
 type tableOnce struct {
@@ -83,10 +122,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if r.now == nil {
 		r.now = time.Now
 	}
-	type item struct {
-		tc *planner.TableChange
-		pc *planner.PartitionChange
-	}
+	r.start = r.now()
 	var items []item
 	var rows, bytes int64
 	for _, tc := range cfg.Plan.Tables {
@@ -111,6 +147,27 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	var ctlWG sync.WaitGroup
 	ctlWG.Go(func() { r.control(ctlCtx) })
 
+	items, backups := splitBackupItems(items)
+	bk := r.startBackups(ctx, backups)
+	var res *Result
+	var fatal error
+	if cfg.eventDriven() {
+		res, fatal = r.runWithLoader(ctx, items)
+	} else {
+		r.exportOnly = cfg.Role == RoleExporter
+		res, fatal = r.pipelines(ctx, items)
+	}
+	fatal = bk.wait(res, fatal)
+	stopCtl()
+	ctlWG.Wait()
+	res.Interrupted = ctx.Err() != nil
+	r.emit(Finished{At: At{r.now()}, Done: res.Done, Failed: res.Failed, Skipped: res.Skipped, Interrupted: res.Interrupted})
+	return res, fatal
+}
+
+// pipelines runs each item's pipeline, at most MaxInFlight at once.
+func (r *run) pipelines(ctx context.Context, items []item) (*Result, error) {
+	cfg := r.cfg
 	res := &Result{}
 	var mu sync.Mutex
 	var fatal error
@@ -136,6 +193,8 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			switch {
 			case err == nil:
 				res.Done++
+			case errors.Is(err, errSkipped):
+				res.Skipped++
 			case errors.As(err, &fe):
 				if fatal == nil {
 					fatal = fe.err
@@ -149,10 +208,6 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		})
 	}
 	wg.Wait()
-	stopCtl()
-	ctlWG.Wait()
-	res.Interrupted = ctx.Err() != nil
-	r.emit(Finished{At: At{r.now()}, Done: res.Done, Failed: res.Failed, Skipped: res.Skipped, Interrupted: res.Interrupted})
 	return res, fatal
 }
 
@@ -170,6 +225,27 @@ func (c *Config) check() error {
 		c.ControlInterval = 15 * time.Second
 	}
 	c.Retry = c.Retry.withDefaults()
+	if c.Role == "" {
+		c.Role = RoleAll
+	}
+	if _, err := ParseRole(string(c.Role)); err != nil {
+		return fmt.Errorf("executor: %w", err)
+	}
+	if c.Role == RoleLoader && c.Claims == nil {
+		return errors.New("executor: the loader role needs partition claims (shared state)")
+	}
+	if c.Claims != nil && c.Worker.Holder == "" {
+		return errors.New("executor: claims need a worker holder id")
+	}
+	if c.ClaimLease <= 0 {
+		c.ClaimLease = DefaultClaimLease
+	}
+	if c.ReconcileInterval <= 0 {
+		c.ReconcileInterval = DefaultReconcileInterval
+	}
+	if c.CopyParallel <= 0 {
+		c.CopyParallel = DefaultCopyParallel
+	}
 	if c.Observer == nil {
 		c.Observer = ObserverFunc(func(Event) {})
 	}
@@ -182,6 +258,9 @@ func (c *Config) check() error {
 		}
 		if c.Storages[tc.Storage] == nil {
 			return fmt.Errorf("executor: storage %q is not open", tc.Storage)
+		}
+		if c.Storages[tc.LoadFrom()] == nil {
+			return fmt.Errorf("executor: storage %q is not open", tc.LoadFrom())
 		}
 	}
 	return nil

@@ -26,23 +26,53 @@ type part struct {
 	src Source
 	dst Target
 	st  s3.Storage
-	tg  *throttleGates
+	// ld is the storage the target loads from: st, or the table's load
+	// storage when the export is copied there first.
+	ld s3.Storage
+	tg *throttleGates
+	// exportOnly stops the pipeline once exported (and copied).
+	exportOnly bool
+	// done is the record as read when it was complete, else nil.
+	done *state.PartitionRecord
+	// handedOff is set when the pipeline stopped for a loader to go on
+	// (exporter role, or an event-driven loader in this process).
+	handedOff bool
 	// seq is the partition's position in the export order (exportOrder).
 	seq int64
 }
 
 // partition runs one partition to done or failed.
 func (r *run) partition(ctx context.Context, seq int, tc *planner.TableChange, pc *planner.PartitionChange) error {
-	p := &part{r: r, tc: tc, pc: pc, seq: int64(seq),
-		src: r.cfg.Sources[tc.SourceCluster], dst: r.cfg.Targets[tc.TargetCluster],
-		st: r.cfg.Storages[tc.Storage], tg: r.throttle[tc.Throttle]}
+	p := r.newPart(seq, tc, pc)
+	key := state.PartitionKey{Table: tc.Source.String(), Partition: pc.Addr.Partition}
+	ctx, release, err := r.claim(ctx, key)
+	if err != nil {
+		if ec, ok := errors.AsType[*errClaimed](err); ok {
+			r.emit(Skipped{At: At{r.now()}, Addr: pc.Addr, Reason: ec.Error()})
+			return errSkipped
+		}
+		return err
+	}
+	defer release()
 	if err := p.load(ctx); err != nil {
 		return err
 	}
-	err := p.run(ctx)
+	if p.doneElsewhere() {
+		r.emit(Skipped{At: At{r.now()}, Addr: pc.Addr, Reason: "already done by another worker"})
+		return nil
+	}
+	err = p.run(ctx)
 	if err == nil {
+		if p.handedOff {
+			r.emit(HandedOff{At: At{r.now()}, Addr: pc.Addr, Stage: p.rec.Stage})
+			return nil
+		}
 		r.emit(PartitionDone{At: At{r.now()}, Addr: pc.Addr, Rows: pc.Rows, Bytes: pc.Bytes})
 		return nil
+	}
+	if lost := claimLost(ctx); lost != nil {
+		r.emit(Skipped{At: At{r.now()}, Addr: pc.Addr, Reason: "claim lost: " + lost.Error()})
+		return errSkipped
 	}
 	if ctx.Err() != nil {
 		return ctx.Err()
@@ -53,6 +83,29 @@ func (r *run) partition(ctx context.Context, seq int, tc *planner.TableChange, p
 	}
 	r.emit(PartitionFailed{At: At{r.now()}, Addr: pc.Addr, Stage: p.rec.Stage, Err: err.Error()})
 	return err
+}
+
+// newPart makes the pipeline of one partition.
+func (r *run) newPart(seq int, tc *planner.TableChange, pc *planner.PartitionChange) *part {
+	return &part{r: r, tc: tc, pc: pc, seq: int64(seq),
+		src: r.cfg.Sources[tc.SourceCluster], dst: r.cfg.Targets[tc.TargetCluster],
+		st: r.cfg.Storages[tc.Storage], ld: r.cfg.Storages[tc.LoadFrom()], tg: r.throttle[tc.Throttle],
+		exportOnly: r.exportOnly}
+}
+
+// errSkipped is a partition left to another worker.
+var errSkipped = errors.New("left to another worker")
+
+// doneElsewhere reports, for workers sharing state (Claims set), a
+// partition another worker finished since the plan was made: its record
+// is done at the planned fingerprint and was either a first copy or
+// written after the plan.
+func (p *part) doneElsewhere() bool {
+	if p.r.cfg.Claims == nil || p.done == nil {
+		return false
+	}
+	d := p.done
+	return d.Fingerprint.Equal(p.pc.Fingerprint) && (p.pc.Action == planner.Copy || d.UpdatedAt.After(p.r.cfg.Plan.CreatedAt))
 }
 
 // load reads the partition's record and decides where to start. A record
@@ -68,6 +121,9 @@ func (p *part) load(ctx context.Context) error {
 		return &fatalError{fmt.Errorf("read state of %s: %w", p.pc.Addr, err)}
 	}
 	now := p.r.now().UTC()
+	if rec != nil && rec.Done() {
+		p.done = rec
+	}
 	fresh := rec == nil || !rec.Fingerprint.Equal(p.pc.Fingerprint) || rec.Done() ||
 		(rec.Stage == state.StageVerifying && rec.Status == state.StatusFailed)
 	if fresh {
@@ -101,8 +157,15 @@ func (p *part) save(ctx context.Context, stage state.Stage, status state.Status,
 
 // run drives the stages from the recorded one.
 func (p *part) run(ctx context.Context) error {
-	if err := p.r.ensureTable(ctx, p.tc); err != nil {
-		return p.fail(ctx, state.StagePlanned, fmt.Errorf("create target table %s: %w", p.tc.Target, err))
+	if p.exportOnly && p.rec.Stage != state.StagePlanned && p.rec.Stage != state.StageExporting &&
+		p.rec.Stage != state.StageExported && p.rec.Stage != state.StageCopied {
+		p.handedOff = true // a loader has it already
+		return nil
+	}
+	if !p.exportOnly {
+		if err := p.r.ensureTable(ctx, p.tc); err != nil {
+			return p.fail(ctx, state.StagePlanned, fmt.Errorf("create target table %s: %w", p.tc.Target, err))
+		}
 	}
 	switch p.rec.Stage {
 	case state.StagePlanned, state.StageExporting:
@@ -110,7 +173,18 @@ func (p *part) run(ctx context.Context) error {
 			return err
 		}
 		fallthrough
-	case state.StageExported, state.StageCopied, state.StageLoading:
+	case state.StageExported:
+		if err := p.copyStage(ctx); err != nil {
+			return err
+		}
+		fallthrough
+	case state.StageCopied:
+		if p.exportOnly {
+			p.handedOff = true
+			return nil
+		}
+		fallthrough
+	case state.StageLoading:
 		if err := p.stage(ctx, state.StageLoading, p.tg.loads, p.loadStage); err != nil {
 			return err
 		}

@@ -106,10 +106,10 @@ func (p *part) loadStage(ctx context.Context) error {
 	label := p.rec.Labels[len(p.rec.Labels)-1]
 	files := make([]string, len(m.Files))
 	for i, f := range m.Files {
-		files[i] = p.st.URL(f.Key)
+		files[i] = p.ld.URL(f.Key)
 	}
 	req := LoadRequest{Table: p.tc.Target, FileURLs: files, Format: p.tc.Format, Columns: p.tc.Columns,
-		Properties: p.st.StarRocksProperties(), Label: label}
+		Properties: p.ld.StarRocksProperties(), Label: label}
 	if err := p.settleEarlierAttempts(ctx, label); err != nil {
 		return fmt.Errorf("load %s: %w", p.pc.Addr, err)
 	}

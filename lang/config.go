@@ -26,6 +26,8 @@ type Config struct {
 	// Throttles by block name. A spec without throttle blocks gets none; the
 	// executor then uses its defaults (exports = 4, loads = 4).
 	Throttles map[string]*Throttle
+	// Repositories by block name (BACKUP/RESTORE repositories).
+	Repositories map[string]*Repository
 	// Tables in declaration order (files sorted by name, blocks in file order).
 	Tables []*Table
 	// Hash is a stable hash of the decoded spec (values, not formatting, and
@@ -159,6 +161,9 @@ type Storage struct {
 type Events struct {
 	SQSQueueURL        string
 	DeadLetterQueueURL string
+	// Endpoint overrides the SQS API URL (attribute endpoint, for
+	// SQS-compatible servers); "" uses AWS in the storage's region.
+	Endpoint string
 }
 
 // StateConfig is the state block.
@@ -190,7 +195,11 @@ type Throttle struct {
 	SourceMaxMemPct float64
 	TargetMaxCPUPct float64
 	TargetMaxMemPct float64
-	DeclRange       hcl.Range
+	// CopyBandwidth caps the bytes per second of all storage-to-storage
+	// copies of the tables using this throttle together (attribute
+	// copy_bandwidth, e.g. "200MiB/s"); 0 means no limit.
+	CopyBandwidth int64
+	DeclRange     hcl.Range
 }
 
 // Window is a `window "name"` block inside a throttle: when it is active its
@@ -240,6 +249,13 @@ type Table struct {
 	From string
 	To   string
 	Via  string
+	// LoadVia names the storage block the target loads from (attribute
+	// load_via). It is "" when the spec leaves it out or names Via itself:
+	// the target loads from Via. When set, apply copies each exported
+	// partition directory from Via to LoadVia (same keys, manifest last)
+	// before loading; this is the cross-cloud case where the source can
+	// only write to its own cloud's store.
+	LoadVia string
 	// Method defaults to auto.
 	Method Method
 	// TargetTable is the rename rule: "" = same name; "db.table" for an
@@ -255,6 +271,10 @@ type Table struct {
 	Verify VerifyRule
 	// Throttle names a throttle block; "" = the executor default.
 	Throttle string
+	// Repository names a repository block; "" = none. Required by method
+	// "backup"; with method "auto" it allows BACKUP/RESTORE where both
+	// clusters are shared-nothing and the version gates pass.
+	Repository string
 	// AllowOrphanDelete lets apply drop target partitions that no longer
 	// exist on the source (attribute allow_delete, default false).
 	AllowOrphanDelete bool

@@ -17,6 +17,7 @@ var configFileSchema = &hcl.BodySchema{
 		{Type: "storage", LabelNames: []string{"type", "name"}},
 		{Type: "state"},
 		{Type: "throttle", LabelNames: []string{"name"}},
+		{Type: "repository", LabelNames: []string{"name"}},
 		{Type: "table", LabelNames: []string{"pattern"}},
 	},
 }
@@ -51,6 +52,8 @@ func (d *decoder) decode(parsed []*hcl.File) *Config {
 		Targets:   map[string]*Cluster{},
 		Storages:  map[string]*Storage{},
 		Throttles: map[string]*Throttle{},
+
+		Repositories: map[string]*Repository{},
 	}
 	d.decodeVariables(byType["variable"], cfg)
 	d.decodeLocals(byType["locals"])
@@ -75,6 +78,11 @@ func (d *decoder) decode(parsed []*hcl.File) *Config {
 	for _, b := range byType["throttle"] {
 		if t := d.decodeThrottle(b, first); t != nil {
 			cfg.Throttles[t.Name] = t
+		}
+	}
+	for _, b := range byType["repository"] {
+		if r := d.decodeRepository(b, cfg, first); r != nil {
+			cfg.Repositories[r.Name] = r
 		}
 	}
 	d.decodeTables(byType["table"], cfg)

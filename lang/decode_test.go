@@ -388,14 +388,18 @@ table "sales.orders" {
     mode = "count"
   }
 }
+repository "bk" {
+  storage = storage.stage
+}
 table "s?les_[0-9].orders" {
-  method = "backup"
+  method     = "backup"
+  repository = repository.bk
 }`,
 			want: []*Table{
 				{Pattern: "sales.*", DBPattern: "sales", TablePattern: "*", From: "old", To: "new", Via: "stage",
 					Method: MethodExport, TargetTable: "archive.*", Schema: SchemaRule{Create: true}, Verify: VerifyRule{Mode: VerifyCount}},
 				{Pattern: "s?les_[0-9].orders", DBPattern: "s?les_[0-9]", TablePattern: "orders", From: "old", To: "new", Via: "stage",
-					Method: MethodBackup, Schema: SchemaRule{Create: true}, Verify: VerifyRule{Mode: VerifyChecksum}},
+					Method: MethodBackup, Repository: "bk", Schema: SchemaRule{Create: true}, Verify: VerifyRule{Mode: VerifyChecksum}},
 			},
 		},
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"maps"
 	"sort"
 
 	"github.com/hashicorp/hcl/v2"
@@ -14,11 +15,13 @@ import (
 // diagnostic that has a Subject starts with a "file:line:col: " location,
 // so editors and CI logs can jump to it; the rest is the text written by
 // hcl.NewDiagnosticTextWriter. width wraps long details (0 = no wrapping);
-// color adds terminal colours. files may be nil (no snippets then).
+// color adds terminal colours. files may be nil (no snippets then). The
+// subject of a diagnostic about a secret written in the spec is masked in
+// the snippet, so that the value does not reach a terminal or CI log.
 func WriteDiagnostics(w io.Writer, files *Files, diags hcl.Diagnostics, width uint, color bool) error {
 	var m map[string]*hcl.File
 	if files != nil {
-		m = files.Map()
+		m = maskSecrets(files.Map(), diags)
 	}
 	var buf bytes.Buffer
 	tw := hcl.NewDiagnosticTextWriter(&buf, m, width, color)
@@ -36,6 +39,39 @@ func WriteDiagnostics(w io.Writer, files *Files, diags hcl.Diagnostics, width ui
 		}
 	}
 	return nil
+}
+
+// secretSubject marks (in hcl.Diagnostic.Extra) a diagnostic whose
+// subject is a secret's value.
+type secretSubject struct{}
+
+// maskSecrets returns files with the subject of every secretSubject
+// diagnostic overwritten by '*' (quotes and line ends kept, so that every
+// range still points where it did). Files without one are shared.
+func maskSecrets(files map[string]*hcl.File, diags hcl.Diagnostics) map[string]*hcl.File {
+	out := files
+	cloned := false
+	for _, d := range diags {
+		if _, ok := d.Extra.(secretSubject); !ok || d.Subject == nil {
+			continue
+		}
+		f := out[d.Subject.Filename]
+		if f == nil || d.Subject.End.Byte > len(f.Bytes) || d.Subject.Start.Byte > d.Subject.End.Byte {
+			continue
+		}
+		if !cloned {
+			out, cloned = maps.Clone(files), true
+		}
+		masked := *f
+		masked.Bytes = bytes.Clone(f.Bytes)
+		for i := d.Subject.Start.Byte; i < d.Subject.End.Byte; i++ {
+			if c := masked.Bytes[i]; c != '"' && c != '\n' && c != '\r' {
+				masked.Bytes[i] = '*'
+			}
+		}
+		out[d.Subject.Filename] = &masked
+	}
+	return out
 }
 
 // SortDiagnostics returns a sorted copy of diags: warnings before errors,

@@ -92,3 +92,40 @@ func TestDidYouMean(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteDiagnosticsMasksSecrets: the snippet of a password written in
+// the spec shows asterisks, not the value (plan runs in CI, whose logs
+// many people read); other snippets of the same file are unchanged.
+func TestWriteDiagnosticsMasksSecrets(t *testing.T) {
+	t.Parallel()
+	dir := writeSpec(t, map[string]string{"main.hcl": `source "starrocks" "old" {
+  hosts    = ["fe1"]
+  user     = "root"
+  password = "hunter2-Secret"
+}
+cluster "x" {
+}
+`})
+	path := filepath.Join(dir, "main.hcl")
+	_, files, diags := Load(path, LoadOptions{})
+	var buf bytes.Buffer
+	if err := WriteDiagnostics(&buf, files, diags, 0, false); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	if strings.Contains(out, "hunter2") {
+		t.Errorf("the output shows the password:\n%s", out)
+	}
+	for _, want := range []string{
+		path + ":4:14: Warning: Password written in the spec",
+		`   4:   password = "**************"`,
+		`   6: cluster "x" {`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if b := files.Map()[path].Bytes; !strings.Contains(string(b), "hunter2-Secret") {
+		t.Errorf("the loaded file itself was changed")
+	}
+}

@@ -57,6 +57,7 @@ func configHash(c *Config, specDir string) string {
 		Windows                          []window
 		SourceMaxCPUPct, SourceMaxMemPct float64
 		TargetMaxCPUPct, TargetMaxMemPct float64
+		CopyBandwidth                    int64 `json:",omitempty"`
 	}
 	type partitions struct {
 		Include, Exclude []string
@@ -69,6 +70,13 @@ func configHash(c *Config, specDir string) string {
 		Schema                                                       SchemaRule
 		Verify                                                       VerifyRule
 		AllowOrphanDelete                                            bool
+		LoadVia                                                      string `json:",omitempty"`
+		Repository                                                   string `json:",omitempty"`
+	}
+	type repository struct {
+		Name, Storage, Path string
+		Properties          map[string]string
+		Cleanup             bool `json:",omitempty"`
 	}
 	type storage struct {
 		Type, Name, URL, Region, Endpoint string
@@ -88,6 +96,9 @@ func configHash(c *Config, specDir string) string {
 		State     *state
 		Throttles map[string]throttle
 		Tables    []table
+		// Repositories is left out when empty, so that specs without one
+		// keep the hash they had before repositories existed.
+		Repositories map[string]repository `json:",omitempty"`
 	}{
 		Format:    hashFormat,
 		Sources:   map[string]cluster{},
@@ -123,7 +134,7 @@ func configHash(c *Config, specDir string) string {
 	for n, t := range c.Throttles {
 		th := throttle{Name: t.Name, Exports: t.Exports, Loads: t.Loads,
 			SourceMaxCPUPct: t.SourceMaxCPUPct, SourceMaxMemPct: t.SourceMaxMemPct,
-			TargetMaxCPUPct: t.TargetMaxCPUPct, TargetMaxMemPct: t.TargetMaxMemPct}
+			TargetMaxCPUPct: t.TargetMaxCPUPct, TargetMaxMemPct: t.TargetMaxMemPct, CopyBandwidth: t.CopyBandwidth}
 		for _, w := range t.Windows {
 			loc := ""
 			if w.Location != nil {
@@ -137,11 +148,18 @@ func configHash(c *Config, specDir string) string {
 	for _, t := range c.Tables {
 		tb := table{Pattern: t.Pattern, From: t.From, To: t.To, Via: t.Via, Method: string(t.Method),
 			TargetTable: t.TargetTable, Where: t.Where, Throttle: t.Throttle, Split: t.Split,
-			Schema: t.Schema, Verify: t.Verify, AllowOrphanDelete: t.AllowOrphanDelete}
+			Schema: t.Schema, Verify: t.Verify, AllowOrphanDelete: t.AllowOrphanDelete, LoadVia: t.LoadVia,
+			Repository: t.Repository}
 		if p := t.Partitions; p != nil {
 			tb.Partitions = &partitions{Include: p.Include, Exclude: p.Exclude, From: p.From, To: p.To}
 		}
 		doc.Tables = append(doc.Tables, tb)
+	}
+	for n, r := range c.Repositories {
+		if doc.Repositories == nil {
+			doc.Repositories = map[string]repository{}
+		}
+		doc.Repositories[n] = repository{Name: r.Name, Storage: r.Storage, Path: r.Path, Properties: r.Properties, Cleanup: r.Cleanup}
 	}
 	// json.Marshal sorts map keys, which makes the form canonical. It cannot
 	// fail on these types.

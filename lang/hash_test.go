@@ -49,3 +49,62 @@ table "sales.orders" {
 		t.Error("the hash ignores a new table")
 	}
 }
+
+// TestConfigHashRepositories: a saved plan is refused when only a
+// repository changed, so every attribute of a repository block, and the
+// table's choice of repository, is in the hash.
+func TestConfigHashRepositories(t *testing.T) {
+	t.Parallel()
+	const spec = baseSpec + `
+repository "bk" {
+  storage    = storage.stage
+  path       = "backups"
+  properties = { "aws.s3.region" = "us-east-1" }
+}
+repository "other" {
+  storage = storage.stage
+}
+table "sales.orders" {
+  via        = storage.stage
+  method     = "backup"
+  repository = repository.bk
+}
+`
+	hash := func(t *testing.T, src string) string {
+		t.Helper()
+		cfg, _, _ := mustLoad(t, src, LoadOptions{})
+		return cfg.Hash
+	}
+	base := hash(t, spec)
+	const far = "storage \"local\" \"far\" {\n  path = \"./far\"\n}\n"
+	withFar := hash(t, spec+far)
+	changes := map[string][2]string{
+		"path":             {`path       = "backups"`, `path       = "backups/v2"`},
+		"storage":          {`storage    = storage.stage`, `storage    = storage.far`},
+		"properties":       {`"us-east-1"`, `"us-east-2"`},
+		"cleanup":          {`path       = "backups"`, "path       = \"backups\"\n  cleanup    = true"},
+		"table repository": {`repository = repository.bk`, `repository = repository.other`},
+		"renamed":          {`repository "bk"`, `repository "bk2"`},
+	}
+	for name, c := range changes {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			src := strings.Replace(spec, c[0], c[1], 1) + far
+			if name == "renamed" {
+				src = strings.Replace(src, "repository.bk\n", "repository.bk2\n", 1)
+			}
+			if src == spec+far {
+				t.Fatalf("the change %q did not apply", c[0])
+			}
+			if hash(t, src) == withFar {
+				t.Errorf("the hash ignores a change of the repository's %s", name)
+			}
+		})
+	}
+	if got := hash(t, strings.ReplaceAll(spec, "  ", "    ")); got != base {
+		t.Error("the hash depends on the repository block's formatting")
+	}
+	if got := hash(t, baseSpec+"table \"sales.orders\" {\n  via = storage.stage\n}\n"); got == base {
+		t.Error("the hash ignores the repositories")
+	}
+}

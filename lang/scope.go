@@ -321,6 +321,7 @@ func (s *scope) secret(expr hcl.Expression, what string, policy credentialPolicy
 	if len(expr.Variables()) == 0 {
 		d.Summary = noun + " written in the spec"
 		d.Detail = fmt.Sprintf("The value of %s is written in the spec, where anyone who can read the file or its history can see it. %s", what, how)
+		d.Extra = secretSubject{} // the snippet must not print the value
 	} else {
 		d.Summary = noun + " not marked sensitive"
 		d.Detail = fmt.Sprintf("The value of %s comes from a variable or local value that is not derived from a sensitive variable, env() or file(), so srplan cannot keep it out of output. %s", what, how)

@@ -24,7 +24,9 @@ type s3Body struct {
 type eventsBody struct {
 	SQSQueueURL        hcl.Expression `hcl:"sqs_queue_url"`
 	DeadLetterQueueURL hcl.Expression `hcl:"dead_letter_queue_url,optional"`
-	Body               hcl.Body       `hcl:",body"`
+	// Endpoint overrides the SQS API URL, for SQS-compatible servers.
+	Endpoint hcl.Expression `hcl:"endpoint,optional"`
+	Body     hcl.Body       `hcl:",body"`
 }
 
 // localBody is the body of a storage "local" block.
@@ -116,13 +118,17 @@ func (d *decoder) decodeS3(b *hcl.Block, st *Storage) {
 func (d *decoder) decodeEvents(raw *eventsBody) *Events {
 	ev := &Events{}
 	d.require(raw.Body, raw.SQSQueueURL, "sqs_queue_url")
+	const queueHelp = "Give the queue URL, such as \"https://sqs.us-east-2.amazonaws.com/123456789012/srplan\"."
 	for _, f := range []struct {
-		expr hcl.Expression
-		name string
-		dst  *string
+		expr          hcl.Expression
+		name          string
+		dst           *string
+		summary, help string
 	}{
-		{raw.SQSQueueURL, "sqs_queue_url", &ev.SQSQueueURL},
-		{raw.DeadLetterQueueURL, "dead_letter_queue_url", &ev.DeadLetterQueueURL},
+		{raw.SQSQueueURL, "sqs_queue_url", &ev.SQSQueueURL, "Invalid queue URL", queueHelp},
+		{raw.DeadLetterQueueURL, "dead_letter_queue_url", &ev.DeadLetterQueueURL, "Invalid queue URL", queueHelp},
+		{raw.Endpoint, "endpoint", &ev.Endpoint, "Invalid endpoint",
+			"Give the SQS API URL of an SQS-compatible server, such as \"http://127.0.0.1:9324\", or leave it out to use AWS in the storage's region."},
 	} {
 		v, ok, diags := d.scope.str(f.expr, f.name)
 		d.add(diags)
@@ -130,9 +136,7 @@ func (d *decoder) decodeEvents(raw *eventsBody) *Events {
 			continue
 		}
 		if msg := checkHTTPURL(v); msg != "" {
-			d.add(hcl.Diagnostics{errorDiag("Invalid queue URL",
-				fmt.Sprintf("The %s %s Give the queue URL, such as \"https://sqs.us-east-2.amazonaws.com/123456789012/srplan\".", f.name, msg),
-				f.expr.Range())})
+			d.add(hcl.Diagnostics{errorDiag(f.summary, fmt.Sprintf("The %s %s %s", f.name, msg, f.help), f.expr.Range())})
 			continue
 		}
 		*f.dst = v

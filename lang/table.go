@@ -19,12 +19,14 @@ type tableBody struct {
 	From        hcl.Expression  `hcl:"from,optional"`
 	To          hcl.Expression  `hcl:"to,optional"`
 	Via         hcl.Expression  `hcl:"via,optional"`
+	LoadVia     hcl.Expression  `hcl:"load_via,optional"`
 	Method      hcl.Expression  `hcl:"method,optional"`
 	TargetTable hcl.Expression  `hcl:"target_table,optional"`
 	Where       hcl.Expression  `hcl:"where,optional"`
 	Split       hcl.Expression  `hcl:"split,optional"`
 	Throttle    hcl.Expression  `hcl:"throttle,optional"`
 	AllowDelete hcl.Expression  `hcl:"allow_delete,optional"`
+	Repository  hcl.Expression  `hcl:"repository,optional"`
 	Partitions  *partitionsBody `hcl:"partitions,block"`
 	Schema      *schemaBody     `hcl:"schema,block"`
 	Verify      *verifyBody     `hcl:"verify,block"`
@@ -95,8 +97,17 @@ func (d *decoder) decodeTable(b *hcl.Block, cfg *Config) *Table {
 	t.From = d.ref(raw.From, "from", "source", sortedKeys(cfg.Sources), b.DefRange)
 	t.To = d.ref(raw.To, "to", "target", sortedKeys(cfg.Targets), b.DefRange)
 	t.Via = d.ref(raw.Via, "via", "storage", sortedKeys(cfg.Storages), b.DefRange)
+	if !absent(raw.LoadVia) {
+		if lv := d.ref(raw.LoadVia, "load_via", "storage", sortedKeys(cfg.Storages), b.DefRange); lv != t.Via {
+			t.LoadVia = lv
+		}
+	}
 	if !absent(raw.Throttle) {
 		t.Throttle = d.ref(raw.Throttle, "throttle", "throttle", sortedKeys(cfg.Throttles), b.DefRange)
+	}
+
+	if !absent(raw.Repository) {
+		t.Repository = d.ref(raw.Repository, "repository", "repository", sortedKeys(cfg.Repositories), b.DefRange)
 	}
 
 	method, ok, diags := s.str(raw.Method, "method")
@@ -130,6 +141,7 @@ func (d *decoder) decodeTable(b *hcl.Block, cfg *Config) *Table {
 	}
 	t.Split = d.split(raw.Split)
 	d.checkMethodFilters(t, raw)
+	d.checkTableRepository(t, raw, b.DefRange)
 
 	allow, _, diags := s.boolean(raw.AllowDelete, "allow_delete")
 	d.add(diags)

@@ -30,6 +30,7 @@ type throttleBody struct {
 	SourceMaxMemPct hcl.Expression `hcl:"source_max_mem_pct,optional"`
 	TargetMaxCPUPct hcl.Expression `hcl:"target_max_cpu_pct,optional"`
 	TargetMaxMemPct hcl.Expression `hcl:"target_max_mem_pct,optional"`
+	CopyBandwidth   hcl.Expression `hcl:"copy_bandwidth,optional"`
 	Windows         []windowBody   `hcl:"window,block"`
 }
 
@@ -84,6 +85,7 @@ func (d *decoder) decodeThrottle(b *hcl.Block, first map[string]hcl.Range) *Thro
 		}
 		*p.dst = v
 	}
+	t.CopyBandwidth = d.bandwidth(raw.CopyBandwidth)
 	seen := map[string]hcl.Range{}
 	for i := range raw.Windows {
 		w := &raw.Windows[i]

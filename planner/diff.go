@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/srplan/srplan/lang"
 	"github.com/srplan/srplan/state"
 )
 
@@ -142,7 +143,7 @@ func planTable(in Input, prior *state.Snapshot, s selected, tgt TableAddr) (*Tab
 
 	tc := &TableChange{
 		Source: s.addr, Target: tgt, Block: b.Pattern,
-		SourceCluster: b.From, TargetCluster: b.To, Storage: b.Via,
+		SourceCluster: b.From, TargetCluster: b.To, Storage: b.Via, LoadStorage: b.LoadVia,
 		Throttle:      b.Throttle,
 		Columns:       st.Columns,
 		PartitionKind: st.PartitionKind,
@@ -150,6 +151,9 @@ func planTable(in Input, prior *state.Snapshot, s selected, tgt TableAddr) (*Tab
 	}
 	method, format, blocked := resolveMethod(b, srcCat.Cluster, dstCat.Cluster, st)
 	tc.Method, tc.Format = method, format
+	if method == lang.MethodBackup {
+		tc.Recopy, tc.Repository = recopyStrategyFor(method, st), b.Repository
+	}
 	switch {
 	case blocked != "":
 		tc.Action, tc.Reason = Blocked, blocked

@@ -262,20 +262,24 @@ func TestMethodGates(t *testing.T) {
 		src, dst    planner.ClusterInfo
 		method      lang.Method
 		where       string
+		repo        string
 		kind        planner.PartitionKind
 		wantMethod  lang.Method
 		wantBlocked string
 		wantFormat  string
 	}{
-		"auto 3.1 shared-data exports csv": {src: ci("old", 3, 1, 11, planner.SharedData), dst: ci("new", 3, 3, 2, planner.SharedNothing), method: lang.MethodAuto, wantMethod: lang.MethodExport, wantFormat: "csv"},
-		"auto 3.3 uses files parquet":      {src: ci("old", 3, 3, 2, planner.SharedNothing), dst: ci("new", 3, 3, 2, planner.SharedNothing), method: lang.MethodAuto, wantMethod: lang.MethodFiles, wantFormat: "parquet"},
-		"files on 3.1 blocked":             {src: ci("old", 3, 1, 11, planner.SharedData), dst: ci("new", 3, 3, 2, planner.SharedNothing), method: lang.MethodFiles, wantMethod: lang.MethodFiles, wantFormat: "parquet", wantBlocked: "available from StarRocks 3.2"},
-		"where on 3.1 auto blocked":        {src: ci("old", 3, 1, 11, planner.SharedData), dst: ci("new", 3, 3, 2, planner.SharedNothing), method: lang.MethodAuto, where: "x > 0", wantMethod: lang.MethodExport, wantFormat: "csv", wantBlocked: "EXPORT cannot filter"},
-		"backup on shared-data blocked":    {src: ci("old", 3, 3, 2, planner.SharedData), dst: ci("new", 3, 3, 2, planner.SharedNothing), method: lang.MethodBackup, wantMethod: lang.MethodBackup, wantBlocked: "needs shared-nothing clusters"},
-		"backup expression 3.3.7 blocked":  {src: ci("old", 3, 3, 7, planner.SharedNothing), dst: ci("new", 3, 4, 0, planner.SharedNothing), method: lang.MethodBackup, kind: planner.ExpressionPartitions, wantMethod: lang.MethodBackup, wantBlocked: "3.3.8"},
-		// The version gates pass here; execution of backup is not built yet.
-		"backup expression 3.3.8 passes gates":  {src: ci("old", 3, 3, 8, planner.SharedNothing), dst: ci("new", 3, 4, 0, planner.SharedNothing), method: lang.MethodBackup, kind: planner.ExpressionPartitions, wantMethod: lang.MethodBackup, wantBlocked: "not available in this build"},
-		"backup expression 3.1.16 passes gates": {src: ci("old", 3, 1, 16, planner.SharedNothing), dst: ci("new", 3, 2, 13, planner.SharedNothing), method: lang.MethodBackup, kind: planner.ExpressionPartitions, wantMethod: lang.MethodBackup, wantBlocked: "not available in this build"},
+		"auto 3.1 shared-data exports csv":                       {src: ci("old", 3, 1, 11, planner.SharedData), dst: ci("new", 3, 3, 2, planner.SharedNothing), method: lang.MethodAuto, wantMethod: lang.MethodExport, wantFormat: "csv"},
+		"auto 3.3 uses files parquet":                            {src: ci("old", 3, 3, 2, planner.SharedNothing), dst: ci("new", 3, 3, 2, planner.SharedNothing), method: lang.MethodAuto, wantMethod: lang.MethodFiles, wantFormat: "parquet"},
+		"files on 3.1 blocked":                                   {src: ci("old", 3, 1, 11, planner.SharedData), dst: ci("new", 3, 3, 2, planner.SharedNothing), method: lang.MethodFiles, wantMethod: lang.MethodFiles, wantFormat: "parquet", wantBlocked: "available from StarRocks 3.2"},
+		"where on 3.1 auto blocked":                              {src: ci("old", 3, 1, 11, planner.SharedData), dst: ci("new", 3, 3, 2, planner.SharedNothing), method: lang.MethodAuto, where: "x > 0", wantMethod: lang.MethodExport, wantFormat: "csv", wantBlocked: "EXPORT cannot filter"},
+		"backup on shared-data blocked":                          {src: ci("old", 3, 3, 2, planner.SharedData), dst: ci("new", 3, 3, 2, planner.SharedNothing), method: lang.MethodBackup, wantMethod: lang.MethodBackup, wantBlocked: "needs shared-nothing clusters"},
+		"backup expression 3.3.7 blocked":                        {src: ci("old", 3, 3, 7, planner.SharedNothing), dst: ci("new", 3, 4, 0, planner.SharedNothing), method: lang.MethodBackup, kind: planner.ExpressionPartitions, wantMethod: lang.MethodBackup, wantBlocked: "3.3.8"},
+		"backup expression 3.3.8 passes gates":                   {src: ci("old", 3, 3, 8, planner.SharedNothing), dst: ci("new", 3, 4, 0, planner.SharedNothing), method: lang.MethodBackup, kind: planner.ExpressionPartitions, wantMethod: lang.MethodBackup},
+		"backup expression 3.1.16 passes gates":                  {src: ci("old", 3, 1, 16, planner.SharedNothing), dst: ci("new", 3, 2, 13, planner.SharedNothing), method: lang.MethodBackup, kind: planner.ExpressionPartitions, wantMethod: lang.MethodBackup},
+		"backup target 3.2.12 expression blocked":                {src: ci("old", 3, 4, 0, planner.SharedNothing), dst: ci("new", 3, 2, 12, planner.SharedNothing), method: lang.MethodBackup, kind: planner.ExpressionPartitions, wantMethod: lang.MethodBackup, wantBlocked: "3.2.13"},
+		"auto with repository uses backup":                       {src: ci("old", 3, 3, 2, planner.SharedNothing), dst: ci("new", 3, 3, 2, planner.SharedNothing), method: lang.MethodAuto, repo: "bk", wantMethod: lang.MethodBackup},
+		"auto with repository on shared-data uses files":         {src: ci("old", 3, 3, 2, planner.SharedNothing), dst: ci("new", 3, 3, 2, planner.SharedData), method: lang.MethodAuto, repo: "bk", wantMethod: lang.MethodFiles, wantFormat: "parquet"},
+		"auto with repository below the expression gate exports": {src: ci("old", 3, 1, 11, planner.SharedNothing), dst: ci("new", 3, 3, 2, planner.SharedNothing), method: lang.MethodAuto, repo: "bk", kind: planner.ExpressionPartitions, wantMethod: lang.MethodExport, wantFormat: "csv"},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -284,6 +288,7 @@ func TestMethodGates(t *testing.T) {
 			cfg.Tables = cfg.Tables[:1]
 			cfg.Tables[0].Method = tt.method
 			cfg.Tables[0].Where = tt.where
+			cfg.Tables[0].Repository = tt.repo
 			src := plantest.Source()
 			src.Cluster = tt.src
 			if tt.kind != "" {
@@ -295,6 +300,9 @@ func TestMethodGates(t *testing.T) {
 			tc := p.Tables[0]
 			if tc.Method != tt.wantMethod || tc.Format != tt.wantFormat {
 				t.Errorf("method %s/%s, want %s/%s", tc.Method, tc.Format, tt.wantMethod, tt.wantFormat)
+			}
+			if tt.wantMethod == lang.MethodBackup && tt.wantBlocked == "" && (tc.Repository != tt.repo || tc.Recopy != planner.ViaRestoreTempPartition) {
+				t.Errorf("repository %q recopy %q, want %q and %q", tc.Repository, tc.Recopy, tt.repo, planner.ViaRestoreTempPartition)
 			}
 			if tt.wantBlocked == "" {
 				if tc.Action == planner.Blocked {

@@ -24,11 +24,13 @@ func resolveMethod(b *lang.Table, src, dst ClusterInfo, t *Table) (m lang.Method
 		}
 		return lang.MethodFiles, "parquet", ""
 	case lang.MethodBackup:
-		if why := backupBlocked(src, dst, t); why != "" {
-			return lang.MethodBackup, "", why
-		}
-		return lang.MethodBackup, "", `method "backup" is not available in this build of srplan yet: use method = "auto"`
+		return lang.MethodBackup, "", backupBlocked(src, dst, t)
 	default: // auto
+		// Naming a repository is the user's permission to use BACKUP and
+		// RESTORE where they can run; elsewhere auto falls back to files.
+		if b.Repository != "" && backupBlocked(src, dst, t) == "" {
+			return lang.MethodBackup, "", ""
+		}
 		if filesOK {
 			return lang.MethodFiles, "parquet", ""
 		}
@@ -74,6 +76,19 @@ func backupsExpressionPartitions(v Version) bool {
 
 // recopyStrategy picks how a changed partition replaces its old copy.
 func recopyStrategy(t *Table) RecopyStrategy {
+	return recopyStrategyFor("", t)
+}
+
+// recopyStrategyFor picks how a changed partition of t replaces its old
+// copy with method m. RESTORE never writes over live data in place: a
+// backup recopy restores into a staging table first (see backup.go).
+func recopyStrategyFor(m lang.Method, t *Table) RecopyStrategy {
+	if m == lang.MethodBackup {
+		if t.PartitionKind == Unpartitioned {
+			return ViaRestoreShadow
+		}
+		return ViaRestoreTempPartition
+	}
 	if t.PartitionKind == Unpartitioned {
 		return ViaShadowSwap
 	}

@@ -90,6 +90,11 @@ type TableChange struct {
 	SourceCluster string `json:"source_cluster"`
 	TargetCluster string `json:"target_cluster"`
 	Storage       string `json:"storage"`
+	// LoadStorage is the storage block the target loads from when it is
+	// not Storage (the table's load_via); "" means Storage. When set, apply
+	// copies each exported partition from Storage to LoadStorage before
+	// loading it. Use LoadFrom for the effective name.
+	LoadStorage string `json:"load_storage,omitempty"`
 	// Method is the resolved method (never auto).
 	Method lang.Method `json:"method"`
 	// Format is the staging file format: "csv" (export) or "parquet" (files).
@@ -112,6 +117,9 @@ type TableChange struct {
 	PartitionKind PartitionKind `json:"partition_kind,omitempty"`
 	// Recopy is how recopied partitions are swapped in.
 	Recopy RecopyStrategy `json:"recopy_strategy"`
+	// Repository is the spec repository block method "backup" moves the
+	// table through ("" for other methods).
+	Repository string `json:"repository,omitempty"`
 	// Partitions with an action other than NoOp (all of them with
 	// Input.Verbose), in source order, orphans last.
 	Partitions []*PartitionChange `json:"partitions"`
@@ -119,6 +127,15 @@ type TableChange struct {
 	NoOps int `json:"no_ops"`
 	// Throttle is the throttle block name ("" = executor default).
 	Throttle string `json:"throttle,omitempty"`
+}
+
+// LoadFrom returns the storage block the target loads from: LoadStorage,
+// or Storage when there is no copy step.
+func (t *TableChange) LoadFrom() string {
+	if t.LoadStorage != "" {
+		return t.LoadStorage
+	}
+	return t.Storage
 }
 
 // ColumnDiff is one column difference between source and target.

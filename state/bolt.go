@@ -143,13 +143,21 @@ func OpenBolt(path string, opts BoltOptions) (*Bolt, error) {
 	if err := prepareFile(path, opts); err != nil {
 		return nil, err
 	}
-	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: timeout, ReadOnly: opts.ReadOnly})
+	if err := checkTruncated(path); err != nil {
+		return nil, err
+	}
+	var db *bbolt.DB
+	err := guard(path, func() error {
+		var err error
+		db, err = bbolt.Open(path, 0o600, &bbolt.Options{Timeout: timeout, ReadOnly: opts.ReadOnly})
+		return err
+	})
 	if err != nil {
 		return nil, openError(path, timeout, err)
 	}
 	host, _ := os.Hostname()
 	b := &Bolt{path: path, db: db, readOnly: opts.ReadOnly, srplanVersion: opts.SrplanVersion, host: host}
-	if err := b.prepare(); err != nil {
+	if err := guard(path, b.prepare); err != nil {
 		_ = db.Close()
 		return nil, err
 	}
@@ -183,7 +191,10 @@ func prepareFile(path string, opts BoltOptions) error {
 func openError(path string, waited time.Duration, err error) error {
 	var pathErr *fs.PathError
 	var errno syscall.Errno
+	var unusable *UnusableError
 	switch {
+	case errors.As(err, &unusable):
+		return err
 	case errors.Is(err, bberrors.ErrTimeout):
 		return inUseError(path, waited)
 	case errors.As(err, &pathErr), errors.As(err, &errno):
@@ -207,10 +218,12 @@ func (b *Bolt) Meta(ctx context.Context) (Meta, error) {
 		return b.upgraded.Meta(ctx)
 	}
 	var m Meta
-	err := b.db.View(func(tx *bbolt.Tx) error {
-		var err error
-		m, err = readMeta(tx)
-		return err
+	err := guard(b.path, func() error {
+		return b.db.View(func(tx *bbolt.Tx) error {
+			var err error
+			m, err = readMeta(tx)
+			return err
+		})
 	})
 	return m, b.wrap("read meta of", err)
 }
@@ -224,10 +237,12 @@ func (b *Bolt) Read(ctx context.Context) (*Snapshot, error) {
 		return b.upgraded.Read(ctx)
 	}
 	var s *Snapshot
-	err := b.db.View(func(tx *bbolt.Tx) error {
-		var err error
-		s, err = readSnapshot(tx)
-		return err
+	err := guard(b.path, func() error {
+		return b.db.View(func(tx *bbolt.Tx) error {
+			var err error
+			s, err = readSnapshot(tx)
+			return err
+		})
 	})
 	if err != nil {
 		return nil, b.wrap("read", err)
@@ -244,14 +259,16 @@ func (b *Bolt) Partition(ctx context.Context, key PartitionKey) (*PartitionRecor
 		return b.upgraded.Partition(ctx, key)
 	}
 	var r *PartitionRecord
-	err := b.db.View(func(tx *bbolt.Tx) error {
-		raw := tx.Bucket(bucketPartitions).Get(partitionKey(key))
-		if raw == nil {
-			return fmt.Errorf("partition %s %s: %w", key.Table, key.Partition, ErrNotFound)
-		}
-		var err error
-		r, err = decodePartition(partitionKey(key), raw)
-		return err
+	err := guard(b.path, func() error {
+		return b.db.View(func(tx *bbolt.Tx) error {
+			raw := tx.Bucket(bucketPartitions).Get(partitionKey(key))
+			if raw == nil {
+				return fmt.Errorf("partition %s %s: %w", key.Table, key.Partition, ErrNotFound)
+			}
+			var err error
+			r, err = decodePartition(partitionKey(key), raw)
+			return err
+		})
 	})
 	if errors.Is(err, ErrNotFound) {
 		return nil, err
@@ -283,36 +300,38 @@ func (b *Bolt) Write(ctx context.Context, batch *Batch) error {
 	if err != nil {
 		return fmt.Errorf("state: write %s: %w", b.path, err)
 	}
-	err = b.db.Update(func(tx *bbolt.Tx) error {
-		mb, tb, pb := tx.Bucket(bucketMeta), tx.Bucket(bucketTables), tx.Bucket(bucketPartitions)
-		var serial uint64
-		if err := getJSON(mb, keySerial, &serial, true); err != nil {
-			return err
-		}
-		for _, t := range batch.DeleteTables {
-			if err := tb.Delete(tableKey(t)); err != nil {
+	err = guard(b.path, func() error {
+		return b.db.Update(func(tx *bbolt.Tx) error {
+			mb, tb, pb := tx.Bucket(bucketMeta), tx.Bucket(bucketTables), tx.Bucket(bucketPartitions)
+			var serial uint64
+			if err := getJSON(mb, keySerial, &serial, true); err != nil {
 				return err
 			}
-		}
-		for _, k := range batch.DeletePartitions {
-			if err := pb.Delete(partitionKey(k)); err != nil {
+			for _, t := range batch.DeleteTables {
+				if err := tb.Delete(tableKey(t)); err != nil {
+					return err
+				}
+			}
+			for _, k := range batch.DeletePartitions {
+				if err := pb.Delete(partitionKey(k)); err != nil {
+					return err
+				}
+			}
+			for _, kv := range enc.tables {
+				if err := tb.Put(kv.key, kv.value); err != nil {
+					return err
+				}
+			}
+			for _, kv := range enc.partitions {
+				if err := pb.Put(kv.key, kv.value); err != nil {
+					return err
+				}
+			}
+			if err := putJSON(mb, keySerial, serial+1); err != nil {
 				return err
 			}
-		}
-		for _, kv := range enc.tables {
-			if err := tb.Put(kv.key, kv.value); err != nil {
-				return err
-			}
-		}
-		for _, kv := range enc.partitions {
-			if err := pb.Put(kv.key, kv.value); err != nil {
-				return err
-			}
-		}
-		if err := putJSON(mb, keySerial, serial+1); err != nil {
-			return err
-		}
-		return putJSON(mb, keySrplanVersion, b.srplanVersion)
+			return putJSON(mb, keySrplanVersion, b.srplanVersion)
+		})
 	})
 	return b.wrap("write", err)
 }
@@ -331,6 +350,9 @@ func (b *Bolt) Close() error {
 func (b *Bolt) wrap(op string, err error) error {
 	if err == nil {
 		return nil
+	}
+	if _, unusable := errors.AsType[*UnusableError](err); unusable {
+		return err
 	}
 	if _, bad := errors.AsType[*formatError](err); bad {
 		return &UnusableError{Path: b.path, Err: err}

@@ -40,3 +40,15 @@ type Claimer interface {
 	// does not hold (expired and taken over, or never taken) is a no-op.
 	Release(ctx context.Context, key PartitionKey, holder string) error
 }
+
+// CheckClaim reports why (key, info) cannot be claimed: an invalid key or
+// an empty Holder. Claimers call it before claiming.
+func CheckClaim(key PartitionKey, info ClaimInfo) error {
+	if err := checkPartitionKey(key); err != nil {
+		return fmt.Errorf("state: claim: %w", err)
+	}
+	if info.Holder == "" {
+		return fmt.Errorf("state: claim %s/%s: empty holder", key.Table, key.Partition)
+	}
+	return nil
+}

@@ -44,3 +44,12 @@ func openBolt(t *testing.T, path string, opts state.BoltOptions) *state.Bolt {
 	})
 	return b
 }
+
+func TestMemClaims(t *testing.T) {
+	t.Parallel()
+	statetest.RunClaims(t, func(t *testing.T) state.Claimer {
+		m := state.NewMem(testVersion)
+		t.Cleanup(func() { _ = m.Close() })
+		return m
+	})
+}

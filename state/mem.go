@@ -13,19 +13,22 @@ import (
 // reads back exactly as it would from a file (times lose their monotonic
 // reading, a Manifest must be valid JSON) and callers never share memory
 // with the store. It is safe for concurrent use. The lock is a plain
-// record: Mem never takes over a lock, whoever held it.
+// record: Mem never takes over a lock, whoever held it. Mem is also a
+// Claimer; its claims expire by the wall clock.
 type Mem struct {
 	mu         sync.Mutex
 	meta       Meta
 	tables     map[string][]byte
 	partitions map[PartitionKey][]byte
 	holder     *LockInfo
+	claims     map[PartitionKey]ClaimInfo
 	closed     bool
 }
 
 var (
-	_ Store  = (*Mem)(nil)
-	_ Locker = (*Mem)(nil)
+	_ Store   = (*Mem)(nil)
+	_ Locker  = (*Mem)(nil)
+	_ Claimer = (*Mem)(nil)
 )
 
 // errClosed is returned by a Mem used after Close.
@@ -216,6 +219,44 @@ func (m *Mem) Holder(ctx context.Context) (*LockInfo, error) {
 	}
 	h := *m.holder
 	return &h, nil
+}
+
+// Claim implements Claimer. A claim whose Expires has passed (by the wall
+// clock) is taken over by any holder.
+func (m *Mem) Claim(ctx context.Context, key PartitionKey, info ClaimInfo) (bool, *ClaimInfo, error) {
+	if err := CheckClaim(key, info); err != nil {
+		return false, nil, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.usable(ctx); err != nil {
+		return false, nil, err
+	}
+	if cur, ok := m.claims[key]; ok && cur.Holder != info.Holder && !cur.Expires.Before(now()) {
+		return false, &cur, nil
+	}
+	if m.claims == nil {
+		m.claims = map[PartitionKey]ClaimInfo{}
+	}
+	info.Expires = info.Expires.Round(0)
+	m.claims[key] = info
+	return true, nil, nil
+}
+
+// Release implements Claimer.
+func (m *Mem) Release(ctx context.Context, key PartitionKey, holder string) error {
+	if holder == "" {
+		return errors.New("state: release claim: empty holder")
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.usable(ctx); err != nil {
+		return err
+	}
+	if cur, ok := m.claims[key]; ok && cur.Holder == holder {
+		delete(m.claims, key)
+	}
+	return nil
 }
 
 func (m *Mem) usable(ctx context.Context) error {

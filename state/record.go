@@ -111,6 +111,10 @@ type PartitionRecord struct {
 	Labels []string `json:"labels,omitempty"`
 	// Jobs are provider job ids (export query ids, snapshot names), oldest first.
 	Jobs []string `json:"jobs,omitempty"`
+	// Snapshot is the BACKUP/RESTORE of the current copy (method backup
+	// only): SHOW BACKUP and SHOW RESTORE keep only a database's last job,
+	// so the job ids and outcomes live here.
+	Snapshot *SnapshotRecord `json:"snapshot,omitempty"`
 	// Rows and Bytes as reported by the source at plan time.
 	Rows  int64 `json:"rows,omitempty"`
 	Bytes int64 `json:"bytes,omitempty"`
@@ -134,4 +138,28 @@ type PartitionKey struct {
 // Key returns the record's key.
 func (r *PartitionRecord) Key() PartitionKey {
 	return PartitionKey{Table: r.Table, Partition: r.Partition}
+}
+
+// SnapshotRecord is one partition's part in a BACKUP SNAPSHOT and the
+// RESTORE of it. Stages of method backup: exporting = the backup job
+// submitted (Name recorded first), exported = the snapshot is in the
+// repository (Timestamp), loading = the restore submitted (RestoreInto
+// recorded first), loaded = restored and swapped in.
+type SnapshotRecord struct {
+	// Name is the deterministic snapshot name; several partitions of one
+	// table share it.
+	Name string `json:"name"`
+	// Repository is the repository name.
+	Repository string `json:"repository"`
+	// Timestamp is the snapshot's backup_timestamp, once finished.
+	Timestamp string `json:"timestamp,omitempty"`
+	// BackupJobID and RestoreJobID are the cluster's job ids when known.
+	BackupJobID  string `json:"backup_job_id,omitempty"`
+	RestoreJobID string `json:"restore_job_id,omitempty"`
+	// RestoreInto is the table the restore writes: the target table (a
+	// first copy) or a staging table (a recopy, swapped in afterwards).
+	RestoreInto string `json:"restore_into,omitempty"`
+	// Outcome is the last job outcome: "backed up", "restored", or the
+	// error of a cancelled job.
+	Outcome string `json:"outcome,omitempty"`
 }

@@ -173,6 +173,9 @@ var retryableWords = []string{
 	"timeout", "timed out", "time out", "too many", "queue is full", "queue full", "is full", "busy",
 	"try again", "retry", "not ready", "no alive", "alive backend", "backend not found", "no backend",
 	"leader", "master", "rpc", "connection refused", "connection reset", "broken pipe", "unavailable",
+	// "Backend node not found. Check if any backend node is down.": a
+	// node left while the statement or job ran.
+	"backend node not found", "node is down",
 	"temporarily", "503", "502", "504", "internal error", "memory exceed", "exceed limit", "mem limit",
 	"too many versions", "restart", "shutdown", "not enough", "overloaded", "throttl", "rate exceeded",
 }

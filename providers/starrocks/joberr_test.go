@@ -34,6 +34,7 @@ func TestIsRetryable(t *testing.T) {
 		"timeout":               {me(1064, "Export job timeout"), true},
 		"no leader":             {me(1064, "Failed to get leader FE"), true},
 		"too many versions":     {me(1064, "Too many versions. tablet_id: 1, version_count: 1001"), true},
+		"backend node down":     {me(1064, "Backend node not found. Check if any backend node is down."), true},
 		"syntax":                {me(1064, "Getting syntax error at line 1, column 5"), false},
 		"privilege by number":   {me(5203, "Access denied; you need the INSERT privilege"), false},
 		"unknown table":         {me(1064, "Getting analyzing error. Detail message: Unknown table 'd.t'"), false},
@@ -70,6 +71,7 @@ func TestRetryableJobMessage(t *testing.T) {
 		"file missing":    {"type:ETL_RUN_FAIL; msg:No such file or directory", false},
 		"run fail busy":   {"type:LOAD_RUN_FAIL; msg:Too many versions", true},
 		"export fe":       {"type:RUN_FAIL; msg:FE restart, job is cancelled", true},
+		"backend down":    {"type:LOAD_RUN_FAIL; msg:Backend node not found. Check if any backend node is down.", true},
 		"empty":           {"", false},
 		"unknown message": {"type:ETL_RUN_FAIL; msg:odd", false},
 	}

@@ -42,6 +42,8 @@ type brJob interface {
 type backupRegistry struct {
 	mu   sync.Mutex
 	last map[string]brJob
+	// log is every job accepted, in order (Cluster.BackupJobs).
+	log []brJob
 }
 
 func (r *backupRegistry) job(db string) brJob {
@@ -58,6 +60,7 @@ func (r *backupRegistry) submit(db string, j brJob) error {
 		return errDDLf("Can only run one backup or restore job of a database at same time")
 	}
 	r.last[db] = j
+	r.log = append(r.log, j)
 	return nil
 }
 

@@ -13,6 +13,7 @@ import (
 // (empty means "127.0.0.1:0") and returns the bound address. JSON in/out:
 //
 //	GET  /counters            -> Counters
+//	GET  /backup-jobs         -> []BackupJobEntry (BACKUP/RESTORE job log)
 //	POST /fail                {"kind":"EXPORT","count":2,"error":"..."}
 //	POST /backends            {"cpu":80.5,"mem":40}
 //	POST /close-connections   {}
@@ -46,6 +47,9 @@ func (c *Cluster) controlMux() *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /counters", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, c.Counters())
+	})
+	mux.HandleFunc("GET /backup-jobs", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, c.BackupJobs())
 	})
 	post := func(path string, body func() any, apply func(any) error) {
 		mux.HandleFunc("POST "+path, func(w http.ResponseWriter, r *http.Request) {

@@ -73,6 +73,12 @@ func TestConformance(t *testing.T) {
 	})
 }
 
+func TestClaims(t *testing.T) {
+	statetest.RunClaims(t, func(t *testing.T) state.Claimer {
+		return open(t, workspace(t))
+	})
+}
+
 func TestCreateTableIdempotent(t *testing.T) {
 	c := testTable(t)
 	if err := srdynamo.CreateTable(t.Context(), c, tableName); err != nil {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/srplan/srplan/executor"
 	"github.com/srplan/srplan/lang"
 	"github.com/srplan/srplan/planner"
 )
@@ -21,9 +22,16 @@ func runApply(e *env, args []string) int {
 	var a planArgs
 	addPlanFlags(fs, &a)
 	autoApprove := fs.Bool(flagAutoApprove, false, "apply without asking for confirmation")
+	var ra roleArgs
+	addRoleFlags(fs, &ra)
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
+	role, rerr := executor.ParseRole(ra.role)
+	if rerr != nil {
+		return e.fail("Invalid role", rerr)
+	}
+	ra.parsed = role
 	if fs.NArg() > 1 {
 		return e.fail("Too many arguments", fmt.Errorf("apply takes at most one saved plan file, got %d arguments", fs.NArg()))
 	}
@@ -31,7 +39,7 @@ func runApply(e *env, args []string) int {
 	if cfg == nil {
 		return ExitError
 	}
-	st, err := e.openState(cfg, "", "apply", a.lock.timeout)
+	st, err := e.openStateForRole(cfg, "", string(role), a.lock.timeout)
 	if err != nil {
 		return e.failState(err)
 	}
@@ -69,7 +77,7 @@ func runApply(e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "\nApply cancelled: nothing was changed.")
 		return ExitError
 	}
-	return e.execute(cfg, p, &a, st, obs)
+	return e.execute(cfg, p, &a, st, obs, &ra)
 }
 
 // confirm asks for "yes" on stdin.

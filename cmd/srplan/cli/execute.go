@@ -17,18 +17,28 @@ import (
 // prints progress. The first Ctrl-C stops starting work; stages in
 // progress reach a recorded point (jobs already submitted keep running on
 // the cluster and are found again by the next apply).
-func (e *env) execute(cfg *lang.Config, p *planner.Plan, a *planArgs, st *stateHandle, obs *observed) int {
+func (e *env) execute(cfg *lang.Config, p *planner.Plan, a *planArgs, st *stateHandle, obs *observed, ra *roleArgs) int {
 	xc, code := e.executorConfig(cfg, p, a, st, obs)
 	if xc == nil {
 		return code
 	}
+	queues, err := e.configureRole(xc, cfg, p, st, ra)
+	if err != nil {
+		e.finishView()
+		return e.fail("Cannot start the apply role", err)
+	}
 	res, err := executor.Run(e.ctx, *xc)
+	queues.report(xc.Observer)
 	e.finishView()
 	if err != nil {
 		return e.fail("Apply stopped", err)
 	}
 	if !a.json {
-		fmt.Fprintf(e.stdout, "\nApply complete: %s copied and verified, %d failed, %d not started.\n", views.Plural(res.Done, "partition", "partitions"), res.Failed, res.Skipped)
+		what := "copied and verified"
+		if xc.Role == executor.RoleExporter {
+			what = "exported for the loaders"
+		}
+		fmt.Fprintf(e.stdout, "\nApply complete: %s %s, %d failed, %d not started.\n", views.Plural(res.Done, "partition", "partitions"), what, res.Failed, res.Skipped)
 	}
 	return e.resultCode(res)
 }
@@ -78,21 +88,20 @@ func (e *env) executorConfig(cfg *lang.Config, p *planner.Plan, a *planArgs, st 
 	}
 	storages := map[string]s3.Storage{}
 	for _, t := range p.Tables {
-		if _, ok := storages[t.Storage]; ok {
-			continue
+		for _, name := range append([]string{t.Storage, t.LoadFrom()}, repositoryStorage(cfg, t)...) {
+			if _, ok := storages[name]; ok {
+				continue
+			}
+			sc := cfg.Storages[name]
+			if sc == nil {
+				return nil, e.fail("Unknown storage", fmt.Errorf("the plan uses storage %q, which the spec does not declare", name))
+			}
+			s, err := s3.New(e.ctx, sc)
+			if err != nil {
+				return nil, e.fail(fmt.Sprintf("Cannot open storage %q", name), err)
+			}
+			storages[name] = s
 		}
-		sc := cfg.Storages[t.Storage]
-		if sc == nil {
-			return nil, e.fail("Unknown storage", fmt.Errorf("the plan uses storage %q, which the spec does not declare", t.Storage))
-		}
-		if sc.Events != nil {
-			fmt.Fprintf(e.stderr, "Warning: storage %q has an events block; this build of srplan loads each partition right after its export and does not read the queue.\n", sc.Name)
-		}
-		s, err := s3.New(e.ctx, sc)
-		if err != nil {
-			return nil, e.fail(fmt.Sprintf("Cannot open storage %q", t.Storage), err)
-		}
-		storages[t.Storage] = s
 	}
 	view, done := e.progressView(a)
 	e.finishView = done
@@ -118,4 +127,14 @@ func (e *env) progressView(a *planArgs) (executor.Observer, func()) {
 		return bars, bars.Close
 	}
 	return &views.ProgressLines{W: e.stdout}, func() {}
+}
+
+// repositoryStorage returns the storage of t's backup repository (method
+// backup), which the executor needs for the repository's location and
+// properties, or nothing.
+func repositoryStorage(cfg *lang.Config, t *planner.TableChange) []string {
+	if r := cfg.Repositories[t.Repository]; r != nil && t.Method == lang.MethodBackup {
+		return []string{r.Storage}
+	}
+	return nil
 }

@@ -7,6 +7,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/srplan/srplan/executor"
 )
 
 // Flag names, shared by the commands that take them.
@@ -26,7 +28,25 @@ const (
 	flagVerbose          = "verbose"
 	flagState            = "state"
 	flagCheck            = "check"
+	flagRole             = "role"
+	flagClaimLease       = "claim-lease"
+	flagReconcile        = "reconcile-interval"
 )
+
+// roleArgs are apply's worker-role flags.
+type roleArgs struct {
+	role       string
+	claimLease time.Duration
+	reconcile  time.Duration
+	// parsed is role, checked.
+	parsed executor.Role
+}
+
+func addRoleFlags(fs *flag.FlagSet, a *roleArgs) {
+	fs.StringVar(&a.role, flagRole, "all", "what this worker does: all, exporter (export and copy, then hand over) or loader (load and verify what exporters recorded; needs a dynamodb state)")
+	fs.DurationVar(&a.claimLease, flagClaimLease, executor.DefaultClaimLease, "how long a partition claim lasts unless renewed; a stopped worker's partitions are taken over after it")
+	fs.DurationVar(&a.reconcile, flagReconcile, executor.DefaultReconcileInterval, "how often a loader re-reads state for partitions no notification announced")
+}
 
 // multiFlag collects a repeatable string flag.
 type multiFlag []string

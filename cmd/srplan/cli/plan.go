@@ -25,6 +25,9 @@ type planArgs struct {
 	replaces         multiFlag
 	parallelism      int
 	verbose          bool
+	// state is plan's -state: a bbolt file to plan from instead of the
+	// spec's state (with a dynamodb block, the local file alone).
+	state string
 }
 
 func addPlanFlags(fs *flag.FlagSet, a *planArgs) {
@@ -56,6 +59,7 @@ func runPlan(e *env, args []string) int {
 	addPlanFlags(fs, &a)
 	fs.StringVar(&a.out, flagOut, "", "save the plan to `file` for 'srplan apply FILE'")
 	fs.BoolVar(&a.detailedExitcode, flagDetailedExitcode, false, "exit 0 with no changes, 1 on error, 2 with changes")
+	fs.StringVar(&a.state, flagState, "", "plan from this state `file` alone (default: the spec's state block, DynamoDB when it has one)")
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
@@ -66,7 +70,7 @@ func runPlan(e *env, args []string) int {
 	if cfg == nil {
 		return ExitError
 	}
-	st, err := e.openState(cfg, "", "plan", a.lock.timeout)
+	st, err := e.openState(cfg, a.state, "plan", a.lock.timeout)
 	if err != nil {
 		return e.failState(err)
 	}

@@ -179,6 +179,9 @@ func (e *env) showState(a *stateArgs, snap *state.Snapshot, filters []planner.Ad
 		if len(r.Labels) > 0 {
 			fmt.Fprintf(e.stdout, "  labels       %s\n", strings.Join(r.Labels, ", "))
 		}
+		if r.Snapshot != nil {
+			fmt.Fprintf(e.stdout, "  snapshot     %s\n", describeSnapshot(r.Snapshot))
+		}
 		if r.VerifySource != nil && r.VerifyTarget != nil {
 			fmt.Fprintf(e.stdout, "  verified     source %d rows %s, target %d rows %s\n",
 				r.VerifySource.RowCount, r.VerifySource.Checksum, r.VerifyTarget.RowCount, r.VerifyTarget.Checksum)
@@ -233,7 +236,7 @@ func runForceUnlock(e *env, args []string) int {
 		"Releases the state lock held under LOCK_ID. Use it only when the holder is gone for\ngood: two applies at once can record conflicting progress.")
 	var a stateArgs
 	addSpecFlags(fs, &a.spec)
-	fs.StringVar(&a.state, flagState, "", "state `file` (default: the spec's state block)")
+	fs.StringVar(&a.state, flagState, "", "state `file` (default: the spec's state block; its DynamoDB lock when it has one)")
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
@@ -241,19 +244,31 @@ func runForceUnlock(e *env, args []string) int {
 		return e.fail("Missing lock ID", errors.New("usage: srplan force-unlock LOCK_ID (the ID is in the 'State is locked' message)"))
 	}
 	path := a.state
+	var locker state.Locker
 	if path == "" {
 		cfg := e.loadSpec(&a.spec)
 		if cfg == nil {
 			return ExitError
 		}
+		if sharedState(cfg) != nil {
+			s, _, err := e.openDynamo(cfg)
+			if err != nil {
+				return e.failState(err)
+			}
+			defer s.Close()
+			locker = s
+		}
 		path = cfg.State.Path
 	}
-	b, err := state.OpenBolt(path, state.BoltOptions{SrplanVersion: Version})
-	if err != nil {
-		return e.failState(err)
+	if locker == nil {
+		b, err := state.OpenBolt(path, state.BoltOptions{SrplanVersion: Version})
+		if err != nil {
+			return e.failState(err)
+		}
+		defer b.Close()
+		locker = b
 	}
-	defer b.Close()
-	if err := b.Unlock(e.ctx, fs.Arg(0)); err != nil {
+	if err := locker.Unlock(e.ctx, fs.Arg(0)); err != nil {
 		return e.fail("Cannot release the lock", err)
 	}
 	fmt.Fprintf(e.stdout, "The state lock %s was released.\n", fs.Arg(0))

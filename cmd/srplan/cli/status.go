@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/srplan/srplan/state"
@@ -22,6 +23,15 @@ type tableStatus struct {
 	Failed   int            `json:"failed"`
 	ByStage  map[string]int `json:"by_stage"`
 	Failures []failure      `json:"failures,omitempty"`
+	// Snapshots are the BACKUP snapshots of method "backup" partitions.
+	Snapshots []*snapshotStatus `json:"snapshots,omitempty"`
+}
+
+// snapshotStatus is one recorded snapshot state (name, repository,
+// timestamp, job ids, outcome) and the partitions recorded with it.
+type snapshotStatus struct {
+	state.SnapshotRecord
+	Partitions []string `json:"partitions"`
 }
 
 type failure struct {
@@ -46,6 +56,14 @@ func runStatus(e *env, args []string) int {
 		if cfg == nil {
 			return ExitError
 		}
+		if sharedState(cfg) != nil {
+			// DynamoDB records progress as it is made, by every worker.
+			snap, err := e.readShared(cfg)
+			if err != nil {
+				return e.failState(err)
+			}
+			return e.printStatus(snap, a.json)
+		}
 		path = cfg.State.Path
 	}
 	b, err := state.OpenBolt(path, state.BoltOptions{SrplanVersion: Version, ReadOnly: true, Timeout: max(a.lock.timeout, 500*time.Millisecond)})
@@ -64,6 +82,11 @@ func runStatus(e *env, args []string) int {
 	if err != nil {
 		return e.failState(err)
 	}
+	return e.printStatus(snap, a.json)
+}
+
+// printStatus prints the per-table progress recorded in snap.
+func (e *env) printStatus(snap *state.Snapshot, asJSON bool) int {
 	tables := map[string]*tableStatus{}
 	_, parts := snap.Sorted()
 	for _, r := range parts {
@@ -82,13 +105,16 @@ func runStatus(e *env, args []string) int {
 			ts.Running++
 		}
 		ts.ByStage[string(r.Stage)]++
+		if r.Snapshot != nil {
+			ts.addSnapshot(r.Partition, *r.Snapshot)
+		}
 	}
 	names := make([]string, 0, len(tables))
 	for n := range tables {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	if a.json {
+	if asJSON {
 		out := make([]*tableStatus, 0, len(names))
 		for _, n := range names {
 			out = append(out, tables[n])
@@ -105,8 +131,53 @@ func runStatus(e *env, args []string) int {
 		for _, f := range ts.Failures {
 			fmt.Fprintf(e.stdout, "  ! %s failed at %s after %d attempt(s): %s\n", f.Partition, f.Stage, f.Attempts, f.Error)
 		}
+		for _, sn := range ts.Snapshots {
+			fmt.Fprintf(e.stdout, "  snapshot %s: %s\n", describeSnapshot(&sn.SnapshotRecord), strings.Join(sn.Partitions, ", "))
+		}
 	}
 	return ExitOK
+}
+
+// addSnapshot counts partition under its snapshot record; partitions
+// whose records agree in every field share one entry.
+func (ts *tableStatus) addSnapshot(partition string, s state.SnapshotRecord) {
+	for _, sn := range ts.Snapshots {
+		if sn.SnapshotRecord == s {
+			sn.Partitions = append(sn.Partitions, partition)
+			return
+		}
+	}
+	ts.Snapshots = append(ts.Snapshots, &snapshotStatus{SnapshotRecord: s, Partitions: []string{partition}})
+}
+
+// describeSnapshot is the one-line text of a snapshot record: "NAME in
+// repository R (timestamp T, backup job B, restore job J into TABLE):
+// OUTCOME", leaving out what is not recorded.
+func describeSnapshot(s *state.SnapshotRecord) string {
+	var b strings.Builder
+	b.WriteString(s.Name + " in repository " + s.Repository)
+	var details []string
+	if s.Timestamp != "" {
+		details = append(details, "timestamp "+s.Timestamp)
+	}
+	if s.BackupJobID != "" {
+		details = append(details, "backup job "+s.BackupJobID)
+	}
+	if s.RestoreJobID != "" {
+		details = append(details, "restore job "+s.RestoreJobID)
+	}
+	if s.RestoreInto != "" {
+		details = append(details, "restored into "+s.RestoreInto)
+	}
+	if len(details) > 0 {
+		b.WriteString(" (" + strings.Join(details, ", ") + ")")
+	}
+	outcome := s.Outcome
+	if outcome == "" {
+		outcome = "no outcome yet"
+	}
+	b.WriteString(": " + outcome)
+	return b.String()
 }
 
 // showLive prints the progress file of a running apply.

@@ -65,16 +65,3 @@ func TestStatusShowsALiveApply(t *testing.T) {
 		t.Errorf("progress file: %v %v", st, err)
 	}
 }
-
-func TestDynamoDBStateIsRefusedNotIgnored(t *testing.T) {
-	dir := t.TempDir()
-	spec := filepath.Join(dir, "m.hcl")
-	text := "storage \"local\" \"s\" {\n  path = \"./x\"\n}\nstate {\n  dynamodb {\n    table  = \"srplan\"\n    region = \"us-east-1\"\n  }\n}\n"
-	if err := os.WriteFile(spec, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	r := srplan(t, "", nil, "state", "list", "-f", spec)
-	if r.code != ExitError || !strings.Contains(r.stderr, "configures dynamodb, which this build of srplan cannot use yet") {
-		t.Errorf("dynamodb state: %d %q", r.code, r.stderr)
-	}
-}

@@ -56,6 +56,11 @@ func scenarios() map[string]planner.Input {
 	cfg = plantest.Config()
 	cfg.Tables[1].Method = lang.MethodBackup
 	out["blocked_method"] = plantest.Input(cfg, nil, src, plantest.EmptyTarget())
+
+	cfg = plantest.Config()
+	cfg.Storages["s3side"] = &lang.Storage{Type: lang.StorageLocal, Name: "s3side", URL: "file:///tmp/s3side"}
+	cfg.Tables[0].LoadVia = "s3side"
+	out["load_via"] = plantest.Input(cfg, nil, plantest.Source(), plantest.EmptyTarget())
 	return out
 }
 

@@ -80,8 +80,12 @@ func (v PlanHuman) renderTable(w io.Writer, c Colorizer, t *planner.TableChange,
 	if t.Format != "" {
 		how += ", " + t.Format
 	}
+	via := t.Storage
+	if t.LoadStorage != "" {
+		via += " -> " + t.LoadStorage
+	}
 	fmt.Fprintf(w, "\n%s\n", c.Bold(fmt.Sprintf("# %s -> %s  (%s -> %s via %s; %s)",
-		t.Source, t.Target, t.SourceCluster, t.TargetCluster, t.Storage, how)))
+		t.Source, t.Target, t.SourceCluster, t.TargetCluster, via, how)))
 	switch t.Action {
 	case planner.CreateTable:
 		if t.CreateDatabase && !newDBs[t.Target.DB] {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -75,6 +76,30 @@ func Describe(e executor.Event) string {
 			s += "; holding new work: " + e.Reason
 		}
 		return s
+	case executor.Copied:
+		return fmt.Sprintf("%s: copied %d files (%s; %s already there) from %s to %s", e.Addr, e.Files, Bytes(e.CopiedBytes), Bytes(e.SkippedBytes), e.From, e.To)
+	case executor.HandedOff:
+		return fmt.Sprintf("%s: %s, handed over to the loaders", e.Addr, e.Stage)
+	case executor.Skipped:
+		return fmt.Sprintf("%s: skipped: %s", e.Addr, e.Reason)
+	case executor.Notified:
+		if e.Addr.Partition == "" {
+			return fmt.Sprintf("queue: message %s about %s: %s", e.MessageID, e.Key, e.Outcome)
+		}
+		s := fmt.Sprintf("%s: notified by message %s: %s", e.Addr, e.MessageID, e.Outcome)
+		if e.Kept {
+			s += " (kept for redelivery)"
+		}
+		return s
+	case executor.QueueMessage:
+		return fmt.Sprintf("queue: message %s %s: %s", e.MessageID, e.Kind, e.Err)
+	case executor.QueueCalls:
+		ops := make([]string, 0, len(e.Calls))
+		for op, n := range e.Calls {
+			ops = append(ops, fmt.Sprintf("%s %d", op, n))
+		}
+		sort.Strings(ops)
+		return fmt.Sprintf("queue of storage %s: SQS calls: %s", e.Storage, strings.Join(ops, ", "))
 	case executor.Finished:
 		s := fmt.Sprintf("apply finished: %d done, %d failed, %d not started", e.Done, e.Failed, e.Skipped)
 		if e.Interrupted {
@@ -89,6 +114,8 @@ func stageNoun(s state.Stage) string {
 	switch s {
 	case state.StageExporting:
 		return "export"
+	case state.StageCopied:
+		return "copy"
 	case state.StageLoading:
 		return "load"
 	case state.StageVerifying:
@@ -195,7 +222,7 @@ func (v *ProgressBars) Event(e executor.Event) {
 			}
 			v.rows.Add(e.Rows)
 		}
-	case executor.PartitionFailed, executor.Retrying, executor.TableCreated:
+	case executor.PartitionFailed, executor.Retrying, executor.TableCreated, executor.QueueMessage, executor.Skipped:
 		fmt.Fprintf(v.p, "%s %s\n", stamp(e), Describe(e))
 	case executor.Throttled:
 		if e.Reason != v.hold || e.Reason == "" {
