@@ -343,7 +343,9 @@ func (l *loader) attempt(ctx context.Context, li loaderItem) (outcome, error) {
 
 // classify reads li's record and says whether the loader can work on it
 // (rec non-nil) or what it is waiting for. A failure recorded before this
-// run began is not final: the exporter retries it.
+// run began is not final: a failed load is the loader's to retry; a
+// failed export, copy or verification (which starts the partition over)
+// is the exporter's.
 func (l *loader) classify(ctx context.Context, li loaderItem) (*state.PartitionRecord, outcome, error) {
 	r := l.r
 	rec, err := r.cfg.State.Partition(ctx, partKey(li.item))
@@ -369,6 +371,9 @@ func (l *loader) classify(ctx context.Context, li loaderItem) (*state.PartitionR
 				r.emit(PartitionFailed{At: At{r.now()}, Addr: li.pc.Addr, Stage: rec.Stage, Err: "recorded by another worker: " + rec.LastError})
 			}
 			return nil, outFailed, nil
+		}
+		if rec.Stage == state.StageLoading || rec.Stage == state.StageLoaded {
+			return rec, outWaiting, nil
 		}
 		return nil, outNotExported, nil
 	}

@@ -264,3 +264,43 @@ func TestParseRole(t *testing.T) {
 		t.Error("ParseRole(importer) succeeded")
 	}
 }
+
+func TestLoaderRetriesALoadThatFailedInAnEarlierRun(t *testing.T) {
+	f := newFixture(t, 2, "", nil)
+	claims := newFakeClaims()
+	exp := f.config()
+	exp.Role, exp.Claims, exp.Worker = RoleExporter, claims, state.ClaimInfo{Holder: "exporter"}
+	if _, err := Run(context.Background(), exp); err != nil {
+		t.Fatal(err)
+	}
+	// An earlier loader gave up on one partition's load an hour ago.
+	ctx := context.Background()
+	snap, err := f.store.Read(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var failed *state.PartitionRecord
+	for _, r := range snap.Partitions {
+		failed = r
+		break
+	}
+	failed.Stage, failed.Status, failed.LastError = state.StageLoading, state.StatusFailed, "load job cancelled"
+	failed.UpdatedAt = time.Now().Add(-time.Hour)
+	if err := f.store.Write(ctx, &state.Batch{PutPartitions: []*state.PartitionRecord{failed}}); err != nil {
+		t.Fatal(err)
+	}
+
+	load := f.config()
+	load.Role, load.Claims, load.Worker = RoleLoader, claims, state.ClaimInfo{Holder: "loader"}
+	load.ReconcileInterval = 10 * time.Millisecond
+	rctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	res, err := Run(rctx, load)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(&Result{Done: 2}, res); diff != "" {
+		t.Errorf("loader result (-want +got):\n%s", diff)
+	}
+	f.assertCopied(t)
+}
