@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -38,6 +39,9 @@ type eventRig struct {
 	baseEnv       []string
 	jobsBefore    simsr.Counters
 	bridgeStopped chan struct{}
+	// manifestSent is when the bridge published each manifest's event, by
+	// export directory key (written by the bridge, read after it stopped).
+	manifestSent map[string]time.Time
 }
 
 func randomSuffix() string {
@@ -182,6 +186,7 @@ func (r *eventRig) bridge(t *testing.T, ctx context.Context, o bridgeOptions) fu
 	client := s3test.Client(r.env)
 	var mu sync.Mutex
 	sent := 0
+	r.manifestSent = map[string]time.Time{}
 	send := func(body string) {
 		if _, err := r.sqsClient.SendMessage(context.Background(), &sqs.SendMessageInput{QueueUrl: aws.String(r.queue), MessageBody: aws.String(body)}); err != nil {
 			t.Errorf("bridge: send: %v", err)
@@ -215,6 +220,11 @@ func (r *eventRig) bridge(t *testing.T, ctx context.Context, o bridgeOptions) fu
 						body = snsWrap(body)
 					}
 					send(body)
+					if strings.HasSuffix(k, "/_manifest.json") {
+						mu.Lock()
+						r.manifestSent[strings.TrimSuffix(k, "_manifest.json")] = time.Now()
+						mu.Unlock()
+					}
 					if o.duplicate {
 						send(body)
 					}
@@ -293,16 +303,28 @@ func TestEventDrivenCopyBetweenTwoBuckets(t *testing.T) {
 		t.Errorf("%d load jobs for %d partitions, want exactly one each", got, want)
 	}
 	var dead, calls int
+	var latencies []time.Duration
 	for line := range strings.SplitSeq(res.stdout, "\n") {
 		e, ok := parseEvent(line)
 		switch {
 		case !ok:
+		case e.Type == "stage_started" && e.Stage == "loading":
+			if d, ok := r.submissionLatency(t, line); ok {
+				latencies = append(latencies, d)
+			}
 		case e.Type == "queue_message" && strings.Contains(line, "dead-lettered"):
 			dead++
 		case e.Type == "queue_calls":
 			calls++
 			t.Logf("figures: %d partitions, %d messages published, %s", want, n, line)
 		}
+	}
+	if len(latencies) != want {
+		t.Errorf("%d loads matched to their manifest's event, want %d", len(latencies), want)
+	} else {
+		slices.Sort(latencies)
+		t.Logf("figures: event-to-load-submission latency over %d partitions: median %v, max %v",
+			want, latencies[len(latencies)/2].Round(time.Millisecond), latencies[len(latencies)-1].Round(time.Millisecond))
 	}
 	if dead != 3 {
 		t.Errorf("%d messages dead-lettered, want the 3 malformed or foreign ones", dead)
@@ -364,4 +386,29 @@ func TestOneExporterThreeLoaders(t *testing.T) {
 	if plan := r.worker("all").plan(t); len(plan) != 0 {
 		t.Errorf("after the loaders finished the plan still lists %v", plan)
 	}
+}
+
+// submissionLatency is the time from the bridge publishing the event of a
+// partition's manifest (its last object) to the loader starting its load,
+// for one stage_started(loading) JSON line.
+func (r *eventRig) submissionLatency(t *testing.T, line string) (time.Duration, bool) {
+	t.Helper()
+	var e struct {
+		Time time.Time `json:"time"`
+		Addr string    `json:"addr"`
+	}
+	if err := json.Unmarshal([]byte(line), &e); err != nil {
+		t.Fatalf("event %s: %v", line, err)
+	}
+	table, partition, ok := strings.Cut(e.Addr, "/")
+	db, tbl, ok2 := strings.Cut(table, ".")
+	if !ok || !ok2 {
+		return 0, false
+	}
+	for dir, sent := range r.manifestSent {
+		if strings.Contains(dir, "/"+db+"/"+tbl+"/"+partition+"/v") {
+			return e.Time.Sub(sent), true
+		}
+	}
+	return 0, false
 }
