@@ -62,6 +62,11 @@ state {
 repository "srplan_demo" {
   storage = storage.repo
   path    = "backups"
+
+  # StarRocks cannot drop a snapshot. With cleanup = true srplan deletes a
+  # snapshot's files here once every partition in it is verified; a
+  # snapshot a failed or unfinished partition still needs is kept.
+  # cleanup = true
 }
 
 # Every table of the demo database, one snapshot per batch of partitions.

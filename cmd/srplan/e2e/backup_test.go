@@ -2,7 +2,10 @@ package e2e
 
 import (
 	"encoding/json"
+	"errors"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +19,13 @@ import (
 // (backup or auto) through repository "bk" on the local stage.
 func backupWorkspace(t *testing.T, src, dst *cluster, method string) *workspace {
 	t.Helper()
+	return backupWorkspaceWith(t, src, dst, method, "")
+}
+
+// backupWorkspaceWith is backupWorkspace with extra attributes of the
+// repository block (such as "cleanup = true").
+func backupWorkspaceWith(t *testing.T, src, dst *cluster, method, repoAttrs string) *workspace {
+	t.Helper()
 	w := newWorkspace(t, specOptions{src: src, dst: dst})
 	raw, err := os.ReadFile(w.spec)
 	if err != nil {
@@ -25,6 +35,7 @@ func backupWorkspace(t *testing.T, src, dst *cluster, method string) *workspace 
 	spec += `repository "bk" {
   storage = storage.stage
   path    = "backups"
+  ` + repoAttrs + `
 }
 table "shop.*" {
   method     = "` + method + `"
@@ -94,6 +105,10 @@ func TestBackupMethod(t *testing.T) {
 	}
 	assertNoOverlap(t, "source", backupJobs(t, src))
 	assertNoOverlap(t, "target", backupJobs(t, dst))
+	// Without cleanup the snapshots stay in the repository.
+	if snaps := snapshotFiles(t, w); len(snaps) != 3 {
+		t.Errorf("snapshots in the repository: %v, want 3 (one per table)", snaps)
+	}
 	if t.Failed() {
 		t.Fatalf("%s", r)
 	}
@@ -244,5 +259,106 @@ func TestBackupKilled(t *testing.T) {
 				t.Logf("%s", r)
 			}
 		})
+	}
+}
+
+// snapshotFiles counts the files of each snapshot in repository "bk" of
+// the workspace's local stage, by snapshot directory.
+func snapshotFiles(t *testing.T, w *workspace) map[string]int {
+	t.Helper()
+	root := filepath.Join(w.dir, "stage", "backups", "__starrocks_repository_bk")
+	out := map[string]int{}
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(root, path)
+		if dir, _, ok := strings.Cut(filepath.ToSlash(rel), "/"); ok && strings.HasPrefix(dir, "__ss_") {
+			out[dir]++
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestBackupCleanup: with cleanup = true on the repository, each
+// snapshot's files are deleted once its partitions are verified, and
+// state records the outcome "cleaned"; a saved plan made before cleanup
+// was turned on is refused as stale.
+func TestBackupCleanup(t *testing.T) {
+	t.Parallel()
+	src := startSim(t, hostOptions{Version: "3.3.8", Mode: simsr.SharedNothing})
+	dst := startSim(t, hostOptions{Version: "3.4.1", Mode: simsr.SharedNothing})
+	seedShop(t, src, 20)
+	w := backupWorkspace(t, src, dst, "backup")
+	w.mustRun(t, "plan", "-out", "saved.plan")
+	raw, err := os.ReadFile(w.spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := strings.Replace(string(raw), `path    = "backups"`, "path    = \"backups\"\n  cleanup = true", 1)
+	if err := os.WriteFile(w.spec, []byte(spec), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// Only the repository changed, and the saved plan is refused.
+	bs := src.ctl.counters(t)
+	if r := w.run(t, "apply", "saved.plan"); r.code == 0 || !strings.Contains(r.stderr+r.stdout, "Saved plan is stale") {
+		t.Errorf("apply of a saved plan after the repository changed:\n%s", r)
+	}
+	if d := counterDelta(bs, src.ctl.counters(t)); len(d) != 0 {
+		t.Errorf("the refused apply submitted jobs: %v", d)
+	}
+
+	r := w.mustRun(t, "apply", "-auto-approve", "-json")
+	assertSameData(t, src, dst, allTables...)
+	w.assertAllDone(t, map[string]int{"shop.customers": 1, "shop.events": 2, "shop.orders": 3})
+	if snaps := snapshotFiles(t, w); len(snaps) != 0 {
+		t.Errorf("snapshot files left in the repository: %v", snaps)
+	}
+	cleaned := 0
+	for line := range strings.Lines(r.stdout) {
+		if e, ok := parseEvent(line); ok && e.Type == "snapshot_cleaned" {
+			cleaned++
+			if e.Err != "" {
+				t.Errorf("cleanup failed: %s", line)
+			}
+		}
+	}
+	if cleaned != 3 {
+		t.Errorf("%d snapshot_cleaned events, want 3 (one per table)\n%s", cleaned, r)
+	}
+	// Every partition's snapshot is recorded as cleaned.
+	st := w.mustRun(t, "status", "-json")
+	var doc struct {
+		Tables []struct {
+			Table     string `json:"table"`
+			Snapshots []struct {
+				Name       string   `json:"name"`
+				Outcome    string   `json:"outcome"`
+				Partitions []string `json:"partitions"`
+			} `json:"snapshots"`
+		} `json:"tables"`
+	}
+	if err := json.Unmarshal([]byte(st.stdout), &doc); err != nil {
+		t.Fatalf("status -json: %v\n%s", err, st)
+	}
+	parts := 0
+	for _, tb := range doc.Tables {
+		for _, sn := range tb.Snapshots {
+			parts += len(sn.Partitions)
+			if sn.Outcome != "cleaned" || !strings.HasPrefix(sn.Name, "srplan_") {
+				t.Errorf("%s: snapshot %s outcome %q, want cleaned", tb.Table, sn.Name, sn.Outcome)
+			}
+		}
+	}
+	if parts != 6 {
+		t.Errorf("status lists snapshots of %d partitions, want 6:\n%s", parts, st.stdout)
+	}
+	// The human status names the snapshots too.
+	if h := w.mustRun(t, "status"); !strings.Contains(h.stdout, "in repository bk (timestamp ") || !strings.Contains(h.stdout, "): cleaned: ") {
+		t.Errorf("status does not show the snapshots:\n%s", h.stdout)
 	}
 }
