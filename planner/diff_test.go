@@ -405,3 +405,23 @@ func TestComputeIsPure(t *testing.T) {
 		t.Errorf("two computations differ:\n%s", diff)
 	}
 }
+
+// A plan saved before any state existed applies to the state file the
+// apply creates (empty, with a lineage of its own), but not to one that
+// recorded something since.
+func TestStaleLineageOfAnEmptyState(t *testing.T) {
+	t.Parallel()
+	src := plantest.Source()
+	in := plantest.Input(plantest.Config(), plantest.DoneState(src), src, plantest.CopiedTarget(src))
+	in.Prior.Meta.Serial, in.Prior.Meta.Lineage = 0, "in-memory"
+	saved := mustPlan(t, in)
+	in.Prior.Meta.Lineage = "new-file"
+	if got := planner.Stale(saved, in); len(got) != 0 {
+		t.Errorf("plan made before any state reported stale against an empty state: %v", got)
+	}
+	in.Prior.Meta.Serial = 1
+	want := []string{`the plan was made for state lineage "in-memory", but the state has lineage "new-file"`}
+	if diff := cmp.Diff(want, planner.Stale(saved, in)); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}

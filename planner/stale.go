@@ -18,7 +18,9 @@ func Stale(saved *Plan, in Input) []string {
 	if in.Prior != nil {
 		lineage, serial = in.Prior.Meta.Lineage, in.Prior.Meta.Serial
 	}
-	if saved.StateLineage != lineage {
+	// A plan made before any state existed (serial 0) applies to a state
+	// that is still empty, whatever lineage the new file was given.
+	if saved.StateLineage != lineage && (saved.StateSerial != 0 || serial != 0) {
 		out = append(out, fmt.Sprintf("the plan was made for state lineage %q, but the state has lineage %q", saved.StateLineage, lineage))
 	} else if saved.StateSerial != serial {
 		out = append(out, fmt.Sprintf("the state changed since the plan was saved (serial %d, now %d): another apply or state command ran", saved.StateSerial, serial))

@@ -71,13 +71,29 @@ func runApply(e *env, args []string) int {
 		return e.fail("Cannot print the plan", err)
 	}
 	if !p.Summary.HasChanges() {
-		return ExitOK
+		return e.blockedCode(p, ExitOK)
 	}
 	if !*autoApprove && !e.confirm() {
 		fmt.Fprintln(e.stderr, "\nApply cancelled: nothing was changed.")
 		return ExitError
 	}
-	return e.execute(cfg, p, &a, st, obs, &ra)
+	// The state file is created only now, when the clusters answered and
+	// the plan was approved: an apply that stops earlier leaves none.
+	if err := e.materialize(st); err != nil {
+		return e.failState(err)
+	}
+	return e.blockedCode(p, e.execute(cfg, p, &a, st, obs, &ra))
+}
+
+// blockedCode turns a successful apply's exit code into a failure when
+// the plan has blocked partitions: they were not copied, and a script or
+// CI job running apply must notice.
+func (e *env) blockedCode(p *planner.Plan, code int) int {
+	if code != ExitOK || p.Summary.Blocked == 0 {
+		return code
+	}
+	return e.fail(fmt.Sprintf("%d partition(s) blocked", p.Summary.Blocked),
+		errors.New("they were not copied; the plan above says why and how to fix each; run 'srplan apply' again after the fix"))
 }
 
 // confirm asks for "yes" on stdin.

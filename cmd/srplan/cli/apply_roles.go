@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmw "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/config"
 	awssqs "github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -119,6 +120,9 @@ func newQueue(ctx context.Context, sc *lang.Storage, obs executor.Observer) (*qu
 	calls := &callCounter{n: map[string]int64{}}
 	client := awssqs.NewFromConfig(awsCfg, func(o *awssqs.Options) {
 		o.APIOptions = append(o.APIOptions, calls.middleware)
+		if ev.Endpoint != "" {
+			o.BaseEndpoint = aws.String(ev.Endpoint)
+		}
 	})
 	opts := []sqs.Option{sqs.WithObserver(func(r sqs.Report) {
 		msg := ""

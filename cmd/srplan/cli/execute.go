@@ -40,7 +40,14 @@ func (e *env) execute(cfg *lang.Config, p *planner.Plan, a *planArgs, st *stateH
 		}
 		fmt.Fprintf(e.stdout, "\nApply complete: %s %s, %d failed, %d not started.\n", views.Plural(res.Done, "partition", "partitions"), what, res.Failed, res.Skipped)
 	}
-	return e.resultCode(res)
+	if code := e.resultCode(res); code != ExitOK || xc.Role != executor.RoleAll || res.Skipped == 0 {
+		return code
+	}
+	// An apply of every stage that left partitions to other workers has
+	// not finished the migration: a script running it must not take the
+	// exit status for "all copied".
+	return e.fail(fmt.Sprintf("%d partition(s) left to other workers", res.Skipped),
+		errors.New("other srplan workers held them (progress lists each); run 'srplan apply' again once they stopped to pick up what they leave"))
 }
 
 func (e *env) resultCode(res *executor.Result) int {
@@ -99,6 +106,13 @@ func (e *env) executorConfig(cfg *lang.Config, p *planner.Plan, a *planArgs, st 
 			s, err := s3.New(e.ctx, sc)
 			if err != nil {
 				return nil, e.fail(fmt.Sprintf("Cannot open storage %q", name), err)
+			}
+			// One listing before anything is created on the target: a
+			// missing bucket or refused credentials stop the apply here,
+			// not once per partition after the tables were created.
+			if _, err := s.List(e.ctx, snap.Meta.Lineage+"/_probe/"); err != nil {
+				return nil, e.fail(fmt.Sprintf("Cannot use storage %q", name),
+					fmt.Errorf("listing %s failed: %w\ncheck that the bucket or directory exists and that the credentials may list, read and write it (url, endpoint, region, keys)", sc.URL, err))
 			}
 			storages[name] = s
 		}

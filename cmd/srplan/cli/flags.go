@@ -110,5 +110,29 @@ func parse(fs *flag.FlagSet, args []string) (int, bool) {
 		}
 		return ExitError, false
 	}
+	if err := checkFlagRanges(fs); err != nil {
+		fmt.Fprintf(fs.Output(), "%v\nRun 'srplan %s -help' for the options.\n", err, strings.Fields(fs.Name())[0])
+		return ExitError, false
+	}
 	return 0, true
+}
+
+// checkFlagRanges refuses values the flag package accepts but srplan
+// cannot use: a negative -lock-timeout, a -parallelism below 1.
+func checkFlagRanges(fs *flag.FlagSet) error {
+	get := func(name string) any {
+		if f := fs.Lookup(name); f != nil {
+			if g, ok := f.Value.(flag.Getter); ok {
+				return g.Get()
+			}
+		}
+		return nil
+	}
+	if d, ok := get(flagLockTimeout).(time.Duration); ok && d < 0 {
+		return fmt.Errorf("invalid value %v for flag -%s: must not be negative", d, flagLockTimeout)
+	}
+	if n, ok := get(flagParallelism).(int); ok && n < 1 {
+		return fmt.Errorf("invalid value %d for flag -%s: must be at least 1", n, flagParallelism)
+	}
+	return nil
 }

@@ -16,6 +16,7 @@ import (
 	dtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	stypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/aws/smithy-go/logging"
 
 	"github.com/srplan/srplan/lang"
 	"github.com/srplan/srplan/providers/s3"
@@ -137,6 +138,7 @@ func newSQSClient(ctx context.Context, st *lang.Storage) (*sqs.Client, string, e
 		cfg.Region = s3.DefaultRegion
 	}
 	c := sqs.NewFromConfig(cfg, func(o *sqs.Options) {
+		o.Logger = logging.Nop{}
 		if st.Events.Endpoint != "" {
 			o.BaseEndpoint = aws.String(st.Events.Endpoint)
 		}

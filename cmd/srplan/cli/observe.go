@@ -2,9 +2,11 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/srplan/srplan/lang"
 	"github.com/srplan/srplan/planner"
@@ -79,6 +81,26 @@ func observe(ctx context.Context, cfg *lang.Config) (*observed, error) {
 }
 
 func readCluster(ctx context.Context, cfg *lang.Config, kind string, c *lang.Cluster) (*planner.Catalog, *starrocks.Client, error) {
+	// A connection lost while reading (not while connecting: an unreachable
+	// FE is reported at once) is tried again, like a job's retryable error.
+	for attempt := 1; ; attempt++ {
+		cat, cl, err := readClusterOnce(ctx, cfg, kind, c)
+		if _, connecting := errors.AsType[*starrocks.ConnectError](err); err == nil || connecting ||
+			attempt == catalogAttempts || !starrocks.IsRetryable(err) {
+			return cat, cl, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, nil, err
+		case <-time.After(time.Duration(attempt) * time.Second):
+		}
+	}
+}
+
+// catalogAttempts is how often a cluster's catalog read is tried.
+const catalogAttempts = 3
+
+func readClusterOnce(ctx context.Context, cfg *lang.Config, kind string, c *lang.Cluster) (*planner.Catalog, *starrocks.Client, error) {
 	cl, err := starrocks.Open(ctx, c)
 	if err != nil {
 		return nil, nil, err

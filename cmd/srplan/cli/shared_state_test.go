@@ -277,7 +277,18 @@ func TestOpenStateForRole(t *testing.T) {
 		if err != nil {
 			t.Fatalf("exporter on a local file: %v", err)
 		}
-		if h.shared || h.claims != nil || h.lockID == "" {
+		// The file does not exist yet: nothing is created or locked until
+		// the apply is about to write.
+		if !h.missing || h.lockID != "" {
+			t.Errorf("exporter on a missing local file: missing %v, lock %q; want missing, unlocked", h.missing, h.lockID)
+		}
+		if _, err := os.Stat(cfg.State.Path); err == nil {
+			t.Errorf("opening created %s", cfg.State.Path)
+		}
+		if err := e.materialize(h); err != nil {
+			t.Fatalf("materialize: %v", err)
+		}
+		if h.shared || h.claims != nil || h.lockID == "" || h.missing {
 			t.Errorf("exporter on a local file: shared %v, claims %v, lock %q; want local, no claims, locked", h.shared, h.claims, h.lockID)
 		}
 		h.release()

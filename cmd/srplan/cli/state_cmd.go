@@ -90,6 +90,9 @@ func (e *env) stateCommand(name, synopsis string, args []string, needAddr bool,
 		return code
 	}
 	defer h.release()
+	if h.missing {
+		return e.fail("No state", errNoState(h.path))
+	}
 	snap, err := h.store.Read(e.ctx)
 	if err != nil {
 		return e.failState(err)

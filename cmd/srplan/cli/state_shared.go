@@ -9,9 +9,11 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go/logging"
 
 	"github.com/srplan/srplan/lang"
 	"github.com/srplan/srplan/state"
@@ -69,12 +71,30 @@ func newDynamoClient(ctx context.Context, ddb *lang.DynamoDB) (*dynamodb.Client,
 		cfg.Region = signingRegion
 	}
 	c := dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) {
+		// Failures come back as errors; the SDK's own warnings (such as a
+		// response body left unread when a renewal is cancelled) are not
+		// for the user.
+		o.Logger = logging.Nop{}
+		// State writes must ride out throttling (ProvisionedThroughput-
+		// Exceeded, ThrottlingException) rather than stop the apply after
+		// the SDK's default three attempts.
+		o.Retryer = retry.NewStandard(func(so *retry.StandardOptions) {
+			so.MaxAttempts = dynamoMaxAttempts
+			so.MaxBackoff = dynamoMaxBackoff
+		})
 		if ddb.Endpoint != "" {
 			o.BaseEndpoint = aws.String(ddb.Endpoint)
 		}
 	})
 	return c, cfg.Region, nil
 }
+
+// The DynamoDB state client's retry policy: up to 10 attempts with
+// exponential backoff capped at 10s (about a minute in all).
+const (
+	dynamoMaxAttempts = 10
+	dynamoMaxBackoff  = 10 * time.Second
+)
 
 // dynamoError explains a failure to reach the DynamoDB state: where it
 // is, what to check, and how to plan from the local file alone.

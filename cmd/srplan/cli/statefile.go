@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"time"
 
 	"github.com/srplan/srplan/lang"
@@ -23,6 +25,58 @@ type stateHandle struct {
 	// shared reports that the state is the DynamoDB one (store writes to
 	// DynamoDB and mirrors into the local file).
 	shared bool
+	// missing reports that the local state file did not exist: store is an
+	// empty in-memory state, nothing is locked and nothing was created.
+	// Commands that write call materialize first; the others read the
+	// empty state, so a plan or a failed apply leaves no file behind.
+	missing bool
+	// path, op and timeout are what materialize opens and locks with.
+	path    string
+	op      string
+	timeout time.Duration
+}
+
+// errNoState says that a command needs recorded state and there is none.
+func errNoState(path string) error {
+	return fmt.Errorf("there is no state file at %s: nothing has been applied with this state yet, or the path is wrong "+
+		"(check the spec's state block or -state)", path)
+}
+
+// materialize creates and locks the state file of a handle whose file was
+// missing when it was opened (a no-op otherwise). It refuses when another
+// process created the file and recorded something in the meantime: the
+// plan was made for an empty state.
+func (e *env) materialize(h *stateHandle) error {
+	if !h.missing {
+		return nil
+	}
+	b, err := state.OpenBolt(h.path, state.BoltOptions{Timeout: max(h.timeout, state.DefaultBoltTimeout), SrplanVersion: Version, Create: true})
+	if err != nil {
+		return err
+	}
+	id, err := state.LockWithContext(e.ctx, b, state.NewLockInfo(h.op, Version), h.timeout)
+	if err != nil {
+		b.Close()
+		return err
+	}
+	release := func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := b.Unlock(ctx, id); err != nil {
+			fmt.Fprintf(e.stderr, "Warning: could not release the state lock %s: %v\n", id, err)
+		}
+		b.Close()
+	}
+	snap, err := b.Read(e.ctx)
+	if err == nil && snap.Meta.Serial != 0 {
+		err = fmt.Errorf("the state file %s was created by another srplan process while this one was planning; run the command again", h.path)
+	}
+	if err != nil {
+		release()
+		return err
+	}
+	h.store, h.locker, h.lockID, h.release, h.missing = b, b, id, release, false
+	return nil
 }
 
 // Apply roles accepted by openStateForRole.
@@ -78,6 +132,9 @@ func (e *env) openState(cfg *lang.Config, override, op string, timeout time.Dura
 	}
 	if path == "" {
 		return nil, errors.New("no state path: add a state block to the spec or pass -state PATH")
+	}
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return &stateHandle{store: state.NewMem(Version), release: func() {}, missing: true, path: path, op: op, timeout: timeout}, nil
 	}
 	b, err := state.OpenBolt(path, state.BoltOptions{Timeout: max(timeout, state.DefaultBoltTimeout), SrplanVersion: Version, Create: true})
 	if err != nil {

@@ -27,6 +27,9 @@ func runVerify(e *env, args []string) int {
 		return e.failState(err)
 	}
 	defer st.release()
+	if st.missing {
+		return e.fail("No state", errNoState(st.path))
+	}
 	a.verbose = true // up-to-date partitions are exactly the ones to verify
 	p, obs, code := e.makePlan(cfg, &a, st)
 	if p == nil {
