@@ -45,7 +45,7 @@ type part struct {
 func (r *run) partition(ctx context.Context, seq int, tc *planner.TableChange, pc *planner.PartitionChange) error {
 	p := r.newPart(seq, tc, pc)
 	key := state.PartitionKey{Table: tc.Source.String(), Partition: pc.Addr.Partition}
-	ctx, release, err := r.claim(ctx, key)
+	ctx, release, err := r.claimOrWait(ctx, key)
 	if err != nil {
 		if ec, ok := errors.AsType[*errClaimed](err); ok {
 			r.emit(Skipped{At: At{r.now()}, Addr: pc.Addr, Reason: ec.Error()})

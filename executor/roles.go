@@ -39,8 +39,11 @@ func ParseRole(s string) (Role, error) {
 // Defaults of the role settings in Config.
 const (
 	// DefaultClaimLease is how long a partition claim lasts unless renewed;
-	// it is renewed every third of it while the worker is busy.
-	DefaultClaimLease = 2 * time.Minute
+	// it is renewed every third of it while the worker is busy. It is no
+	// longer than the state lock's default lease (30s), so that an apply
+	// taking over a killed apply's lock finds that apply's claims lapsed
+	// too, instead of skipping its partitions.
+	DefaultClaimLease = 30 * time.Second
 	// DefaultReconcileInterval is how often a loader re-reads state for
 	// partitions that became ready without a notification reaching it.
 	DefaultReconcileInterval = 30 * time.Second

@@ -81,3 +81,28 @@ func claimLost(ctx context.Context) error {
 	}
 	return nil
 }
+
+// claimOrWait is claim, except that a claim held by another worker is
+// waited out (at most three leases): when its holder does not renew it before it expires
+// (a killed worker, say the apply whose lock this one took over), it is
+// taken over; when the holder renews it, the partition is left to that
+// live worker (*errClaimed).
+func (r *run) claimOrWait(ctx context.Context, key state.PartitionKey) (context.Context, func(), error) {
+	var seen time.Time
+	for waits := 0; ; waits++ {
+		cctx, release, err := r.claim(ctx, key)
+		ec, ok := errors.AsType[*errClaimed](err)
+		if !ok || ec.holder == nil || waits == 3 || (!seen.IsZero() && ec.holder.Expires.After(seen)) {
+			return cctx, release, err
+		}
+		seen = ec.holder.Expires
+		wait := min(time.Until(seen), r.cfg.ClaimLease) + claimExpiryMargin
+		if err := sleep(ctx, max(wait, claimExpiryMargin)); err != nil {
+			return nil, nil, err
+		}
+	}
+}
+
+// claimExpiryMargin is how long after a claim's expiry claimOrWait tries
+// again (clocks of hosts differ a little).
+var claimExpiryMargin = time.Second

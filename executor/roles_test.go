@@ -304,3 +304,55 @@ func TestLoaderRetriesALoadThatFailedInAnEarlierRun(t *testing.T) {
 	}
 	f.assertCopied(t)
 }
+
+func TestApplyTakesOverTheClaimsOfAWorkerThatStopped(t *testing.T) {
+	f := newFixture(t, 2, "", nil)
+	claims := newFakeClaims()
+	// A killed apply's claim: it expires soon and is never renewed.
+	k := state.PartitionKey{Table: "db.t", Partition: "p00"}
+	claims.held[k] = state.ClaimInfo{Holder: "killed", Expires: time.Now().Add(300 * time.Millisecond)}
+	cfg := f.config()
+	cfg.Claims, cfg.Worker, cfg.ClaimLease = claims, state.ClaimInfo{Holder: "next"}, time.Second
+	res, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(&Result{Done: 2}, res); diff != "" {
+		t.Errorf("result (-want +got):\n%s", diff)
+	}
+	f.assertCopied(t)
+}
+
+func TestApplyLeavesAPartitionToALiveWorker(t *testing.T) {
+	f := newFixture(t, 2, "", nil)
+	claims := newFakeClaims()
+	k := state.PartitionKey{Table: "db.t", Partition: "p00"}
+	claims.held[k] = state.ClaimInfo{Holder: "live", Expires: time.Now().Add(200 * time.Millisecond)}
+	// The live worker renews its claim.
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(50 * time.Millisecond):
+				claims.mu.Lock()
+				if cur, ok := claims.held[k]; ok && cur.Holder == "live" {
+					cur.Expires = time.Now().Add(200 * time.Millisecond)
+					claims.held[k] = cur
+				}
+				claims.mu.Unlock()
+			}
+		}
+	}()
+	cfg := f.config()
+	cfg.Claims, cfg.Worker, cfg.ClaimLease = claims, state.ClaimInfo{Holder: "next"}, time.Second
+	res, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(&Result{Done: 1, Skipped: 1}, res); diff != "" {
+		t.Errorf("result (-want +got):\n%s", diff)
+	}
+}
