@@ -29,12 +29,19 @@ type killRig struct {
 
 func newKillRig(t *testing.T) *killRig {
 	t.Helper()
+	return newKillRigWith(t, nil)
+}
+
+// newKillRigWith is newKillRig with the stage in storage (nil: a local
+// directory).
+func newKillRigWith(t *testing.T, storage *storageBlock) *killRig {
+	t.Helper()
 	k := &killRig{
 		src: startSrsim(t, "3.3.8", simsr.SharedNothing),
 		dst: startSrsim(t, "3.5.2", simsr.SharedData),
 	}
 	seedShop(t, k.src, seedRows)
-	k.w = newWorkspace(t, specOptions{src: k.src, dst: k.dst, methods: map[string]string{"shop.orders": "export", "shop.customers": "export"}})
+	k.w = newWorkspace(t, specOptions{src: k.src, dst: k.dst, storage: storage, methods: map[string]string{"shop.orders": "export", "shop.customers": "export"}})
 	k.src.ctl.setJobModel(t, killModel)
 	k.dst.ctl.setJobModel(t, killModel)
 	t.Cleanup(func() {
