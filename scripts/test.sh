@@ -335,8 +335,9 @@ start_all() {
 		start_service minio "$LOGS/minio.log" http_ok "$1" /minio/health/ready -- \
 		"$BIN/minio" server "$data" --quiet --address "127.0.0.1:$1" --console-address "127.0.0.1:$2" ||
 		return 1
+	# Through a wrapper that survives clients vanishing mid-request (the crash tests do that).
 	start_service dynalite "$LOGS/dynalite.log" http_ok "$3" / -- \
-		node "$NODE_DIR/node_modules/dynalite/cli.js" --host 127.0.0.1 --port "$3" ||
+		node "$ROOT/scripts/dynalite-serve.cjs" "$NODE_DIR/node_modules" "$3" ||
 		return 1
 	start_service fauxqs "$LOGS/fauxqs.log" http_ok "$4" /health -- \
 		node "$ROOT/scripts/fauxqs-serve.mjs" "$NODE_DIR/node_modules" "$4" ||

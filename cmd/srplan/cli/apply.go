@@ -43,7 +43,8 @@ func runApply(e *env, args []string) int {
 	if err != nil {
 		return e.failState(err)
 	}
-	defer st.release()
+	// A closure: materialize replaces st.release once it created the file.
+	defer func() { st.release() }()
 	var p *planner.Plan
 	var obs *observed
 	if fs.NArg() == 1 {

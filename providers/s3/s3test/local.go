@@ -110,7 +110,7 @@ func startDynalite() (string, error) {
 }
 
 func startDynaliteProcess() (*process, string, error) {
-	_, modules, node, err := nodeModules("dynalite", filepath.Join("dynalite", "cli.js"), EnvDynamoDBEndpoint)
+	root, modules, node, err := nodeModules("dynalite", filepath.Join("dynalite", "cli.js"), EnvDynamoDBEndpoint)
 	if err != nil {
 		return nil, "", err
 	}
@@ -118,8 +118,8 @@ func startDynaliteProcess() (*process, string, error) {
 		name:  "dynalite",
 		ports: 1,
 		command: func(_ string, ports []int) ([]string, []string) {
-			return []string{node, filepath.Join(modules, "dynalite", "cli.js"),
-				"--host", "127.0.0.1", "--port", strconv.Itoa(ports[0])}, nil
+			// The wrapper keeps dynalite up when a client vanishes mid-request.
+			return []string{node, filepath.Join(root, "scripts", "dynalite-serve.cjs"), modules, strconv.Itoa(ports[0])}, nil
 		},
 		ready: func(ports []int) bool { return httpOK(loopbackURL(ports[0]) + "/") },
 	}.start()
