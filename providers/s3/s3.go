@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
@@ -82,8 +83,17 @@ func WithHTTPClient(c *http.Client) Option {
 	}
 }
 
+// DefaultRetryMaxAttempts is how many times the S3 client tries a request
+// by default: enough to ride out a burst of 503 SlowDown or 500
+// InternalError answers (which S3 and S3-compatible stores give under
+// load) with exponential backoff capped at RetryMaxBackoff.
+const DefaultRetryMaxAttempts = 8
+
+// RetryMaxBackoff caps the wait between two tries of one request.
+const RetryMaxBackoff = 20 * time.Second
+
 // WithRetryMaxAttempts sets how many times the S3 client tries each request
-// (n >= 1; 1 = no retries; default 3). Retries back off exponentially; the
+// (n >= 1; 1 = no retries; default DefaultRetryMaxAttempts). Retries back off exponentially; the
 // SDK's client-side retry budget is disabled so that a long bulk copy is
 // never refused retries because earlier requests used them up.
 func WithRetryMaxAttempts(n int) Option {
@@ -148,6 +158,8 @@ func NewS3(ctx context.Context, st *lang.Storage, opts ...Option) (*S3, error) {
 		config.WithRetryer(func() aws.Retryer {
 			return retry.NewStandard(func(so *retry.StandardOptions) {
 				so.RateLimiter = ratelimit.None
+				so.MaxAttempts = DefaultRetryMaxAttempts
+				so.MaxBackoff = RetryMaxBackoff
 				if o.maxAttempts > 0 {
 					so.MaxAttempts = o.maxAttempts
 				}
