@@ -106,10 +106,17 @@ func (s *Store) Write(ctx context.Context, b *state.Batch) error {
 		}
 		return s.wrap("write", err)
 	}
-	if m, err := s.readMeta(ctx); err == nil && (chunked || serial-m.Base >= compactEvery) {
-		// The write is committed; compaction only shortens later reads
-		// and is retried by the next write when it fails here.
-		_ = s.compact(ctx)
+	s.hints.sawHead(serial)
+	if base, known := s.hints.base(); !chunked && known && serial-base < compactEvery {
+		return nil // the log is short: no need to look at the meta item
+	}
+	if m, err := s.readMeta(ctx); err == nil {
+		s.hints.sawBase(m.Base)
+		if chunked || serial-m.Base >= compactEvery {
+			// The write is committed; compaction only shortens later
+			// reads and is retried by the next write when it fails here.
+			_ = s.compact(ctx)
+		}
 	}
 	return nil
 }
@@ -117,13 +124,18 @@ func (s *Store) Write(ctx context.Context, b *state.Batch) error {
 // appendEntry puts entry at the serial after the log's head, retrying
 // while other writers take that serial, and returns the serial.
 func (s *Store) appendEntry(ctx context.Context, entry map[string]types.AttributeValue) (uint64, error) {
-	for {
-		head, err := s.head(ctx)
-		if err != nil {
-			return 0, err
+	for attempt := 0; ; attempt++ {
+		// The first try goes to the serial after the head this Store last
+		// saw, without asking; a taken serial sends it to the query.
+		head, known := s.hints.head()
+		if attempt > 0 || !known {
+			var err error
+			if head, err = s.head(ctx); err != nil {
+				return 0, err
+			}
 		}
 		entry["sk"] = &types.AttributeValueMemberS{Value: serialKey(head + 1)}
-		_, err = s.client.PutItem(ctx, &dynamodb.PutItemInput{
+		_, err := s.client.PutItem(ctx, &dynamodb.PutItemInput{
 			TableName:           aws.String(s.table),
 			Item:                entry,
 			ConditionExpression: aws.String("attribute_not_exists(pk)"),
@@ -138,6 +150,9 @@ func (s *Store) appendEntry(ctx context.Context, entry map[string]types.Attribut
 		// meets the entry the first attempt committed.
 		if ours, err := s.committed(ctx, head+1, str(entry, "txn")); err != nil || ours {
 			return head + 1, err
+		}
+		if attempt == 0 && known {
+			continue // the hint was stale: ask for the head at once
 		}
 		if err := sleep(ctx, time.Duration(1+rand.IntN(20))*time.Millisecond); err != nil {
 			return 0, err
@@ -283,6 +298,8 @@ func (s *Store) loadOnce(ctx context.Context) (*view, error) {
 	if again.Gen != m.Gen {
 		return nil, errRaced
 	}
+	s.hints.sawHead(v.serial)
+	s.hints.sawBase(again.Base)
 	return v, nil
 }
 

@@ -102,6 +102,12 @@ type Store struct {
 	closed  bool
 	renewal map[string]context.CancelFunc // lock ID -> stops its lease renewal
 	wg      sync.WaitGroup
+
+	// hints are the log head and base this Store last saw (see hint.go):
+	// a write tries the serial after the head before asking for it, and
+	// looks at the meta item for compaction only when the log may have
+	// grown long enough.
+	hints hints
 }
 
 var (
