@@ -242,9 +242,14 @@ var errRaced = errors.New("the state changed during the read")
 
 // load reads a consistent view: the base the meta item names, then the log
 // entries after it; a read that meets a compaction starts again.
-func (s *Store) load(ctx context.Context) (*view, error) {
+func (s *Store) load(ctx context.Context) (*view, error) { return s.loadFor(ctx, nil) }
+
+// loadFor is load; with only set, the view's base holds that partition's
+// record alone (one GetItem instead of reading the whole base), and its
+// other records are those the log after the base touches.
+func (s *Store) loadFor(ctx context.Context, only *state.PartitionKey) (*view, error) {
 	for range readAttempts {
-		v, err := s.loadOnce(ctx)
+		v, err := s.loadOnce(ctx, only)
 		if !errors.Is(err, errRaced) {
 			return v, err
 		}
@@ -252,7 +257,7 @@ func (s *Store) load(ctx context.Context) (*view, error) {
 	return nil, s.wrap("read", fmt.Errorf("%w %d times", errRaced, readAttempts))
 }
 
-func (s *Store) loadOnce(ctx context.Context) (*view, error) {
+func (s *Store) loadOnce(ctx context.Context, only *state.PartitionKey) (*view, error) {
 	m, err := s.readMeta(ctx)
 	if err != nil {
 		return nil, err
@@ -261,8 +266,19 @@ func (s *Store) loadOnce(ctx context.Context) (*view, error) {
 		meta: m, serial: m.Base, version: m.BaseVersion,
 		tables: map[string]json.RawMessage{}, partitions: map[state.PartitionKey]json.RawMessage{},
 	}
-	base, err := s.query(ctx, s.pk("base#"+m.Gen), "", "")
-	if err != nil {
+	var base []map[string]types.AttributeValue
+	if only != nil {
+		out, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
+			TableName: aws.String(s.table), ConsistentRead: aws.Bool(true),
+			Key: key(s.pk("base#"+m.Gen), "p\x00"+only.Table+"\x00"+only.Partition),
+		})
+		if err != nil {
+			return nil, s.wrap("read", err)
+		}
+		if out.Item != nil {
+			base = append(base, out.Item)
+		}
+	} else if base, err = s.query(ctx, s.pk("base#"+m.Gen), "", ""); err != nil {
 		return nil, s.wrap("read", err)
 	}
 	for _, it := range base {
@@ -388,7 +404,7 @@ func (s *Store) Partition(ctx context.Context, key state.PartitionKey) (*state.P
 	if err := s.usable(ctx); err != nil {
 		return nil, err
 	}
-	v, err := s.load(ctx)
+	v, err := s.loadFor(ctx, &key)
 	if err != nil {
 		return nil, err
 	}

@@ -137,6 +137,22 @@ func TestCompaction(t *testing.T) {
 	if diff := cmp.Diff(want, snap.Partitions); diff != "" {
 		t.Errorf("partitions (-want +got):\n%s", diff)
 	}
+	// Partition reads one record through the compacted base and the log
+	// after it: the same answer as the whole state, deletions included.
+	for i := range 20 {
+		k := state.PartitionKey{Table: "db.t", Partition: "p" + string(rune('a'+i))}
+		got, err := s.Partition(t.Context(), k)
+		switch w := want[k]; {
+		case w == nil && !errors.Is(err, state.ErrNotFound):
+			t.Errorf("Partition(%v) = %v, %v; want not found", k, got, err)
+		case w != nil && err != nil:
+			t.Errorf("Partition(%v): %v", k, err)
+		case w != nil:
+			if diff := cmp.Diff(w, got); diff != "" {
+				t.Errorf("Partition(%v) (-want +got):\n%s", k, diff)
+			}
+		}
+	}
 }
 
 func holder(op string) *state.LockInfo {
