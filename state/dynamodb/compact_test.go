@@ -2,6 +2,7 @@ package dynamodb
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -15,9 +16,9 @@ import (
 	"github.com/srplan/srplan/state"
 )
 
-// TestCompactionFreesSpace: a large write is chunked, compacted into a new
-// base, and the chunks, the old base and the log entry's data are gone,
-// while the state reads back whole.
+// TestCompactionFreesSpace: a large write is chunked and folded into the
+// base, and the chunks and the log entry's data are gone, while the state
+// reads back whole.
 func TestCompactionFreesSpace(t *testing.T) {
 	c := s3test.DynamoDBClient(s3test.DynamoDBEndpoint(t))
 	const table = "srplan-state-internal-test"
@@ -47,8 +48,8 @@ func TestCompactionFreesSpace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.Gen == first.Gen || m.Base != 1 {
-		t.Fatalf("after a chunked write: gen %s base %d; want a new gen at base 1", m.Gen, m.Base)
+	if m.Gen != first.Gen || m.Base != 1 {
+		t.Fatalf("after a chunked write: gen %s base %d; want the same gen (%s) at base 1", m.Gen, m.Base, first.Gen)
 	}
 	count := func(pk, cond, val string) int {
 		t.Helper()
@@ -62,10 +63,9 @@ func TestCompactionFreesSpace(t *testing.T) {
 		pk   string
 		want int
 	}{
-		"chunks":   {s.pk("chunk"), 0},
-		"old base": {s.pk("base#" + first.Gen), 0},
-		"new base": {s.pk("base#" + m.Gen), n},
-		"log":      {s.pk("log"), 1},
+		"chunks": {s.pk("chunk"), 0},
+		"base":   {s.pk("base#" + m.Gen), n},
+		"log":    {s.pk("log"), 1},
 	} {
 		t.Run(name, func(t *testing.T) {
 			if got := count(tc.pk, "", ""); got != tc.want {
@@ -113,5 +113,57 @@ func TestNewerFormatIsUnusable(t *testing.T) {
 	_, err = Open(t.Context(), c, table, ws, "test")
 	if _, ok := errors.AsType[*state.UnusableError](err); !ok {
 		t.Fatalf("Open of a newer format = %v, want a *state.UnusableError", err)
+	}
+}
+
+// TestCompactionKeepsTheNewestChange: a compactor that is behind (it
+// folds an older change of a record after a newer one was folded, or
+// after the record was deleted) changes nothing, and the deletion stays
+// a tombstone that reads as absent.
+func TestCompactionKeepsTheNewestChange(t *testing.T) {
+	c := s3test.DynamoDBClient(s3test.DynamoDBEndpoint(t))
+	const table = "srplan-state-internal-test"
+	if err := CreateTable(t.Context(), c, table); err != nil {
+		t.Fatalf("CreateTable: %v", err)
+	}
+	s, err := Open(t.Context(), c, table, fmt.Sprint("ws-", time.Now().UnixNano(), "-", os.Getpid()), "test")
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	m, err := s.readMeta(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	pk := s.pk("base#" + m.Gen)
+	rec := func(attempts int) change {
+		raw, _ := json.Marshal(&state.PartitionRecord{Table: "db.t", Partition: "p1", Attempts: attempts})
+		return change{Kind: "p", Table: "db.t", Partition: "p1", Record: raw}
+	}
+	sk := baseKey(rec(0))
+	mustPut := func(c change, serial uint64) {
+		t.Helper()
+		if err := s.putBaseItem(t.Context(), pk, sk, c, serial); err != nil {
+			t.Fatalf("putBaseItem at %d: %v", serial, err)
+		}
+	}
+	read := func() *change {
+		t.Helper()
+		out, err := c.GetItem(t.Context(), &dynamodb.GetItemInput{TableName: aws.String(table), Key: key(pk, sk), ConsistentRead: aws.Bool(true)})
+		if err != nil || out.Item == nil {
+			t.Fatalf("GetItem: %v (item %v)", err, out.Item)
+		}
+		ch := baseChange(out.Item)
+		return &ch
+	}
+	mustPut(rec(5), 5)
+	mustPut(rec(3), 3) // behind: ignored
+	if got := read(); string(got.Record) != string(rec(5).Record) {
+		t.Errorf("after a late older put the base item holds %s, want the change of serial 5", got.Record)
+	}
+	mustPut(change{Kind: "p", Table: "db.t", Partition: "p1"}, 7) // deleted at 7
+	mustPut(rec(6), 6)                                            // behind the deletion: ignored
+	if got := read(); got.Record != nil {
+		t.Errorf("after a deletion and a late older put the base item holds %s, want a tombstone", got.Record)
 	}
 }

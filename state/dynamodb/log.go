@@ -282,7 +282,7 @@ func (s *Store) loadOnce(ctx context.Context, only *state.PartitionKey) (*view, 
 		return nil, s.wrap("read", err)
 	}
 	for _, it := range base {
-		v.apply(change{Kind: str(it, "k"), Table: str(it, "t"), Partition: str(it, "p"), Record: json.RawMessage(str(it, "rec"))})
+		v.apply(baseChange(it))
 	}
 	entries, err := s.query(ctx, s.pk("log"), "sk > :v", serialKey(m.Base))
 	if err != nil {
