@@ -36,7 +36,9 @@ var (
 
 // RewriteCreateTable turns the source's SHOW CREATE TABLE text into the
 // statement that creates the target table: the name becomes
-// `db`.`table` with IF NOT EXISTS, architecture-specific and cluster-local
+// `db`.`table` with IF NOT EXISTS, the partition and index names that
+// SHOW CREATE TABLE prints bare are backquoted (so that names such as
+// `order` parse), architecture-specific and cluster-local
 // properties are removed (see the lists above), dynamic partitioning is
 // turned off while the migration back-fills history, and the spec's
 // schema rule is applied last (drop_properties, then properties). Notes say
@@ -119,7 +121,7 @@ func RewriteCreateTable(createSQL string, target TableAddr, rule lang.SchemaRule
 
 	var b strings.Builder
 	b.WriteString(head)
-	b.WriteString(before)
+	b.WriteString(quoteBareNames(before))
 	var keys []string
 	for _, k := range order {
 		if _, ok := props[k]; ok {

@@ -81,6 +81,7 @@ func Compute(in Input) (*Plan, hcl.Diagnostics) {
 			Subject: o[1].DeclRange.Ptr(),
 		})
 	}
+	diags = append(diags, targetDiagnostics(in.Only, sel, in.Sources)...)
 
 	targets := map[TableAddr]TableAddr{}
 	selectedSrc := map[string]bool{}

@@ -113,9 +113,13 @@ func (p *parser) expectPunct(s string) error {
 	return nil
 }
 
-// ident consumes an identifier (bare or backquoted).
+// ident consumes an identifier: a backquoted name, or a bare word that is
+// not a reserved keyword (StarRocks' identifier rule; see reservedWords).
 func (p *parser) ident() (string, error) {
 	t := p.peek()
+	if t.isReservedWord() {
+		return "", identifierError(p.src, t)
+	}
 	if !t.isIdent() {
 		return "", p.unexpected()
 	}

@@ -183,9 +183,15 @@ func partitionClauseEdit(src string, toks []token, i int) (*edit, int, error) {
 	if at(j+2).isIdent() && at(j+3).isPunct("=") {
 		return nil, 0, errUnsupportedStatement("PARTITION (column = value) in a query")
 	}
+	if t.isReservedWord() {
+		return nil, 0, identifierError(src, t)
+	}
 	j += 2
 	var names []string
 	for {
+		if at(j).isReservedWord() {
+			return nil, 0, identifierError(src, at(j))
+		}
 		if !at(j).isIdent() {
 			return nil, 0, syntaxErrorAt(src, at(j).pos, "Unexpected input '"+describeToken(src, at(j))+"'")
 		}
