@@ -67,6 +67,12 @@ type Config struct {
 	// storage block name. With RoleLoader, or RoleAll and at least one
 	// notifier, loads are driven by them and by ReconcileInterval.
 	Notifiers map[string]Notifier
+	// ExporterAlive, when set, tells a loader whether an exporter is
+	// running now (for the DynamoDB state: the state lock is held by a
+	// live holder). A loader settles a partition whose export failed in an
+	// earlier run as failed when no exporter is alive to redo it, instead
+	// of waiting for one; nil keeps it waiting.
+	ExporterAlive func(ctx context.Context) (bool, error)
 	// ReconcileInterval is how often a loader re-reads state for its
 	// partitions, so that nothing depends on a single notification
 	// (default DefaultReconcileInterval).

@@ -375,6 +375,13 @@ func (l *loader) classify(ctx context.Context, li loaderItem) (*state.PartitionR
 		if rec.Stage == state.StageLoading || rec.Stage == state.StageLoaded {
 			return rec, outWaiting, nil
 		}
+		if r.cfg.Role == RoleLoader && r.cfg.ExporterAlive != nil {
+			if alive, err := r.cfg.ExporterAlive(ctx); err == nil && !alive {
+				r.emit(PartitionFailed{At: At{r.now()}, Addr: li.pc.Addr, Stage: rec.Stage,
+					Err: "its " + string(rec.Stage) + " failed and no exporter is running to redo it (" + rec.LastError + "); run 'srplan apply -role exporter' (or -role all)"})
+				return nil, outFailed, nil
+			}
+		}
 		return nil, outNotExported, nil
 	}
 	needCopy := li.tc.LoadFrom() != li.tc.Storage

@@ -356,3 +356,51 @@ func TestApplyLeavesAPartitionToALiveWorker(t *testing.T) {
 		t.Errorf("result (-want +got):\n%s", diff)
 	}
 }
+
+// A loader alone settles a partition whose export failed for good in an
+// earlier run as failed, instead of waiting for an exporter that is not
+// running; with an exporter alive it waits.
+func TestLoaderSettlesAFailedExportWhenNoExporterRuns(t *testing.T) {
+	f := newFixture(t, 2, "", nil)
+	claims := newFakeClaims()
+	exp := f.config()
+	exp.Role, exp.Claims, exp.Worker = RoleExporter, claims, state.ClaimInfo{Holder: "exporter"}
+	if _, err := Run(context.Background(), exp); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	snap, err := f.store.Read(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var failed *state.PartitionRecord
+	for _, r := range snap.Partitions {
+		failed = r
+		break
+	}
+	failed.Stage, failed.Status, failed.LastError = state.StageExporting, state.StatusFailed, "export job cancelled"
+	failed.UpdatedAt = time.Now().Add(-time.Hour)
+	if err := f.store.Write(ctx, &state.Batch{PutPartitions: []*state.PartitionRecord{failed}}); err != nil {
+		t.Fatal(err)
+	}
+	loader := func(alive bool) *Result {
+		t.Helper()
+		load := f.config()
+		load.Role, load.Claims, load.Worker = RoleLoader, claims, state.ClaimInfo{Holder: "loader"}
+		load.ReconcileInterval = 10 * time.Millisecond
+		load.ExporterAlive = func(context.Context) (bool, error) { return alive, nil }
+		rctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		defer cancel()
+		res, err := Run(rctx, load)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	if res := loader(true); res.Done != 1 || res.Failed != 0 || !res.Interrupted {
+		t.Errorf("with an exporter alive: %+v, want 1 done and the loader still waiting when stopped", res)
+	}
+	if diff := cmp.Diff(&Result{Done: 1, Failed: 1}, loader(false)); diff != "" {
+		t.Errorf("with no exporter (-want +got):\n%s", diff)
+	}
+}

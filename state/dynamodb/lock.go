@@ -195,3 +195,34 @@ func newLockID() string {
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
 	return hex.EncodeToString(b[:])
 }
+
+// LiveHolder returns the lock's holder when its lease has not run out by
+// this store's clock, or nil when no one holds the lock or the holder
+// stopped renewing it (a process that is gone).
+func (s *Store) LiveHolder(ctx context.Context) (*state.LockInfo, error) {
+	if err := s.usable(ctx); err != nil {
+		return nil, err
+	}
+	out, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(s.table), Key: s.lockKey(), ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return nil, s.wrap("read lock of", err)
+	}
+	if out.Item == nil {
+		return nil, nil
+	}
+	n, ok := out.Item["expires"].(*types.AttributeValueMemberN)
+	if !ok {
+		return nil, nil
+	}
+	exp, err := strconv.ParseInt(n.Value, 10, 64)
+	if err != nil || exp < s.clock().UnixNano() {
+		return nil, nil
+	}
+	h := new(state.LockInfo)
+	if err := json.Unmarshal([]byte(str(out.Item, "holder")), h); err != nil {
+		return nil, &state.UnusableError{Path: s.location(), Err: fmt.Errorf("decode lock holder: %w", err)}
+	}
+	return h, nil
+}

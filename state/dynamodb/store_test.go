@@ -316,3 +316,29 @@ func TestReadsAreSnapshots(t *testing.T) {
 		t.Fatalf("Read: %v", readErr)
 	}
 }
+
+// LiveHolder names a holder while its lease runs and nil once it stopped
+// renewing (a process that is gone) or released the lock.
+func TestLiveHolder(t *testing.T) {
+	ws := workspace(t)
+	c := testTable(t)
+	a, err := srdynamo.Open(t.Context(), c, tableName, ws, testVersion, srdynamo.WithLease(600*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := open(t, ws)
+	if h, err := b.LiveHolder(t.Context()); err != nil || h != nil {
+		t.Fatalf("unlocked: LiveHolder = %v, %v; want nil", h, err)
+	}
+	if _, err := a.Lock(t.Context(), holder("apply")); err != nil {
+		t.Fatal(err)
+	}
+	if h, err := b.LiveHolder(t.Context()); err != nil || h == nil || h.Operation != "apply" {
+		t.Fatalf("locked: LiveHolder = %v, %v; want the apply", h, err)
+	}
+	_ = a.Close() // stops renewing, as a killed process would
+	time.Sleep(time.Second)
+	if h, err := b.LiveHolder(t.Context()); err != nil || h != nil {
+		t.Errorf("after the lease ran out: LiveHolder = %v, %v; want nil", h, err)
+	}
+}

@@ -43,6 +43,16 @@ func (e *env) configureRole(xc *executor.Config, cfg *lang.Config, p *planner.Pl
 	if xc.Role == executor.RoleExporter {
 		return qs, nil
 	}
+	// An exporter (or an apply of every role) holds the shared state's
+	// lock while it runs: a loader alone gives up on failed exports.
+	if lh, ok := st.locker.(interface {
+		LiveHolder(context.Context) (*state.LockInfo, error)
+	}); ok && xc.Role == executor.RoleLoader {
+		xc.ExporterAlive = func(ctx context.Context) (bool, error) {
+			h, err := lh.LiveHolder(ctx)
+			return h != nil && strings.HasPrefix(h.Operation, "apply"), err
+		}
+	}
 	for _, t := range p.Tables {
 		name := t.LoadFrom()
 		sc := cfg.Storages[name]
