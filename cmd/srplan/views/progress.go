@@ -157,9 +157,14 @@ func (v *ProgressJSON) Event(e executor.Event) {
 
 func snake(s string) string {
 	var b strings.Builder
-	for i, r := range s {
+	rs := []rune(s)
+	for i, r := range rs {
 		if r >= 'A' && r <= 'Z' {
-			if i > 0 {
+			// A capital starts a word unless it continues an initialism
+			// ("MessageID" -> message_id, "SQSQueue" -> sqs_queue).
+			prevUpper := i > 0 && rs[i-1] >= 'A' && rs[i-1] <= 'Z'
+			nextLower := i+1 < len(rs) && rs[i+1] >= 'a' && rs[i+1] <= 'z'
+			if i > 0 && (!prevUpper || nextLower) {
 				b.WriteByte('_')
 			}
 			r += 'a' - 'A'
