@@ -34,21 +34,29 @@ type campaignConfig struct {
 	// storage returns the stage; nil (or a nil result) is a local
 	// directory.
 	storage func(t *testing.T) *storageBlock
+	// rig, when set, is the migration to run (its own simulators, spec
+	// and workspace for the apply that ends each round) instead of a
+	// killRig made with storage.
+	rig func(t *testing.T) *killRig
+	// check, when set, runs after the end-of-round checks.
+	check func(t *testing.T, c *campaign, round int)
 	// prepare edits the workspace once it is written (another state
 	// backend, say); nil leaves it as it is.
 	prepare func(t *testing.T, w *workspace)
-	// fleet are the srplan commands one attempt starts at once (several
-	// workers or roles); each is killed on its own. Empty is one
-	// `apply -auto-approve -json` with extra.
-	fleet [][]string
+	// fleet are the srplan processes one attempt starts at once (several
+	// workers or roles), each in its own workspace; each is killed on its
+	// own. Empty is one `apply -auto-approve -json` with extra in the
+	// campaign's workspace.
+	fleet []fleetMember
+	// restart kills a drawn part of the fleet at the moment, starts those
+	// processes again and kills the whole fleet a drawn while later;
+	// otherwise the whole fleet is killed at the moment.
+	restart bool
 	// extra are arguments added to the default fleet's apply and to the
 	// apply that ends each round (-lock-timeout, say).
 	extra []string
 	// rounds and kills per round.
 	rounds, kills int
-	// settle is how long a round waits before its last apply: the claim
-	// lease of a killed worker, which keeps its partitions until then.
-	settle time.Duration
 	// budget bounds the time spent killing: once spent, the remaining
 	// rounds are skipped (the last check still runs). Zero is no bound.
 	budget time.Duration
@@ -66,7 +74,11 @@ type campaignFigures struct {
 	Kills    int            `json:"kills"`
 	ByMoment map[string]int `json:"kills_by_moment"`
 	// EndedFirst counts attempts that ended (exit 0) before their kill.
-	EndedFirst   int     `json:"ended_before_kill"`
+	EndedFirst int `json:"ended_before_kill"`
+	// LoadLabels are the load labels the target ran (event-driven
+	// configuration: each one job, one finished load per partition
+	// version).
+	LoadLabels   int     `json:"load_labels,omitempty"`
 	SourceWrites int     `json:"source_writes"`
 	Seconds      float64 `json:"seconds"`
 	Failed       bool    `json:"failed"`
@@ -138,13 +150,19 @@ type campaign struct {
 // runCampaign runs cc with seed and records its figures.
 func runCampaign(t *testing.T, cc campaignConfig, seed uint64) {
 	start := time.Now()
-	var storage *storageBlock
-	if cc.storage != nil {
-		storage = cc.storage(t)
+	var k *killRig
+	if cc.rig != nil {
+		k = cc.rig(t)
+	} else {
+		var storage *storageBlock
+		if cc.storage != nil {
+			storage = cc.storage(t)
+		}
+		k = newKillRigWith(t, storage)
 	}
 	c := &campaign{
 		cfg: cc, rng: rand.New(rand.NewPCG(seed, seed^0x5eed)),
-		k:         newKillRigWith(t, storage),
+		k:         k,
 		days:      slices.Clone(orderDays),
 		eventDays: slices.Clone(eventDays),
 		fig:       campaignFigures{Campaign: "crash", Config: cc.name, Seed: seed, Long: longCampaigns(), ByMoment: map[string]int{}},
@@ -212,46 +230,73 @@ var killMoments = []killMoment{
 	{maxDelay: 3 * time.Second},
 }
 
-// fleet is the configuration's commands for one attempt.
-func (c *campaign) fleet() [][]string {
+// fleetMember is one process of an attempt: its name in the kill
+// records, its workspace (its own local state file) and its arguments.
+type fleetMember struct {
+	name string
+	w    *workspace
+	args []string
+}
+
+// fleet is the configuration's processes for one attempt.
+func (c *campaign) fleet() []fleetMember {
 	if len(c.cfg.fleet) > 0 {
 		return c.cfg.fleet
 	}
-	return [][]string{append([]string{"apply", "-auto-approve", "-json"}, c.cfg.extra...)}
+	return []fleetMember{{name: "apply", w: c.k.w, args: append([]string{"apply", "-auto-approve", "-json"}, c.cfg.extra...)}}
 }
 
 // attempt starts the fleet, waits for a drawn moment and kills every
-// process of it, in a random order. A process that ended first must have
-// exited 0. It reports whether any process was killed.
+// process of it, in a random order (with restart: a drawn part of it,
+// which is started again, and the whole fleet a drawn while later). A
+// process that ended first must have exited 0. It reports whether any
+// process was killed.
 func (c *campaign) attempt(t *testing.T, round int) bool {
 	t.Helper()
 	m := killMoments[c.rng.IntN(len(killMoments))]
 	delay := time.Duration(c.rng.Int64N(int64(m.maxDelay) + 1))
-	procs := make([]*proc, 0, len(c.fleet()))
-	for _, args := range c.fleet() {
-		procs = append(procs, c.k.w.start(t, args...))
+	fleet := c.fleet()
+	procs := make([]*proc, len(fleet))
+	for i, f := range fleet {
+		procs[i] = f.w.start(t, f.args...)
 	}
 	hit, last := c.await(t, procs, m, delay)
-	order := c.rng.Perm(len(procs))
 	killed := false
-	for n, i := range order {
-		if n > 0 {
-			time.Sleep(time.Duration(c.rng.IntN(200)) * time.Millisecond)
-		}
+	kill := func(i int, at string) {
 		p := procs[i]
 		p.kill()
 		switch code := p.cmd.ProcessState.ExitCode(); {
 		case code < 0:
 			killed = true
 			c.fig.Kills++
-			c.fig.ByMoment[m.String()]++
-			c.k.record("round %d: %s killed at %s +%s (last event: %s)", round, strings.Join(p.cmd.Args[1:2], ""), hit, delay, last)
+			c.fig.ByMoment[at]++
+			c.k.record("round %d: %s killed at %s +%s (last event: %s)", round, fleet[i].name, hit, delay, last)
 		case code == 0:
 			c.fig.EndedFirst++
-			c.k.record("round %d: %s ended by itself before %s +%s", round, strings.Join(p.cmd.Args[1:2], ""), m, delay)
+			c.k.record("round %d: %s ended by itself before %s +%s", round, fleet[i].name, m, delay)
 		default:
-			t.Fatalf("round %d: srplan exited %d by itself, with no fault injected:\n%s", round, code, p.output())
+			t.Fatalf("round %d: %s exited %d by itself, with no fault injected:\n%s", round, fleet[i].name, code, p.output())
 		}
+	}
+	if c.cfg.restart {
+		// A drawn, non-empty part of the fleet dies now and is started
+		// again at once; the survivors keep running.
+		some := c.rng.Perm(len(procs))[:1+c.rng.IntN(len(procs))]
+		for _, i := range some {
+			kill(i, m.String())
+		}
+		for _, i := range some {
+			procs[i] = fleet[i].w.start(t, fleet[i].args...)
+		}
+		m = killMoment{maxDelay: 4 * time.Second}
+		delay = time.Duration(c.rng.Int64N(int64(m.maxDelay) + 1))
+		hit, last = c.await(t, procs, m, delay)
+	}
+	for n, i := range c.rng.Perm(len(procs)) {
+		if n > 0 {
+			time.Sleep(time.Duration(c.rng.IntN(200)) * time.Millisecond)
+		}
+		kill(i, m.String())
 	}
 	return killed
 }
@@ -373,7 +418,6 @@ func (c *campaign) write(t *testing.T, round int) {
 // checks of killRig.finish and this round's figures.
 func (c *campaign) finish(t *testing.T, round int) {
 	t.Helper()
-	time.Sleep(c.cfg.settle)
 	r := c.k.w.run(t, append([]string{"apply", "-auto-approve"}, c.cfg.extra...)...)
 	if r.code != 0 {
 		t.Fatalf("round %d: the apply after the kills: %s", round, r)
@@ -387,5 +431,8 @@ func (c *campaign) finish(t *testing.T, round int) {
 	c.fig.add(cmp)
 	if cmp.Lost != 0 || cmp.Duplicated != 0 || cmp.DuplicateKeys != 0 {
 		t.Errorf("round %d: %d rows lost, %d rows duplicated, %d duplicated keys", round, cmp.Lost, cmp.Duplicated, cmp.DuplicateKeys)
+	}
+	if c.cfg.check != nil {
+		c.cfg.check(t, c, round)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	mrand "math/rand/v2"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -177,11 +178,16 @@ type bridgeOptions struct {
 	duplicate bool
 	// malformed publishes malformed and foreign bodies first.
 	malformed bool
+	// replay re-publishes, after every new notification, one drawn
+	// earlier notification with this probability (a redelivery of an old
+	// message: its partition may have been loaded, or recopied, since).
+	replay float64
 }
 
 // bridge lists the far bucket every 100ms until ctx ends and publishes one
 // S3 ObjectCreated notification per new key: native JSON and, for every
-// other key, wrapped in an SNS notification. It returns how many it sent.
+// other key, wrapped in an SNS notification. It returns a function that
+// waits for the bridge to stop and says how many messages it sent.
 func (r *eventRig) bridge(t *testing.T, ctx context.Context, o bridgeOptions) func() int {
 	client := s3test.Client(r.env)
 	var mu sync.Mutex
@@ -205,10 +211,16 @@ func (r *eventRig) bridge(t *testing.T, ctx context.Context, o bridgeOptions) fu
 	go func() {
 		defer close(done)
 		seen := map[string]bool{}
+		var old []string
+		replays := mrand.New(mrand.NewPCG(uint64(len(r.far)), 7))
 		n := 0
 		for ctx.Err() == nil {
-			out, err := client.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(r.far)})
-			if err == nil {
+			pages := s3.NewListObjectsV2Paginator(client, &s3.ListObjectsV2Input{Bucket: aws.String(r.far)})
+			for pages.HasMorePages() {
+				out, err := pages.NextPage(ctx)
+				if err != nil {
+					break
+				}
 				for _, obj := range out.Contents {
 					k := aws.ToString(obj.Key)
 					if seen[k] {
@@ -228,6 +240,10 @@ func (r *eventRig) bridge(t *testing.T, ctx context.Context, o bridgeOptions) fu
 					if o.duplicate {
 						send(body)
 					}
+					if len(old) > 0 && replays.Float64() < o.replay {
+						send(old[replays.IntN(len(old))])
+					}
+					old = append(old, body)
 				}
 			}
 			select {

@@ -160,17 +160,59 @@ func (r *faultRig) proxies() []*toxiProxy {
 	return []*toxiProxy{r.srcX, r.dstX}
 }
 
-// episodes runs inject every few hundred milliseconds (drawn) until stop
-// closes or n episodes ran.
+// episodes runs inject n times, a drawn gap apart (the first at once),
+// until stop closes.
 func (r *faultRig) episodes(stop <-chan struct{}, n int, gap time.Duration, inject func()) {
-	for range n {
+	for i := range n {
+		if i > 0 {
+			select {
+			case <-stop:
+				return
+			case <-time.After(gap/2 + time.Duration(r.rng.Int64N(int64(gap)))):
+			}
+		}
 		select {
 		case <-stop:
 			return
-		case <-time.After(gap/2 + time.Duration(r.rng.Int64N(int64(gap)))):
+		default:
 		}
 		inject()
 	}
+}
+
+// untilActed waits until x's counter of kind has grown past before, stop
+// closes or limit passes, and reports whether the fault acted. A toxic is
+// held in place this way until it hit a connection, so that whether it is
+// injected does not depend on when srplan happens to talk.
+func untilActed(stop <-chan struct{}, x *toxiProxy, kind string, before int64, limit time.Duration) bool {
+	c := faultCounter(x.counter(kind))
+	deadline := time.After(limit)
+	for c.Load() == before {
+		select {
+		case <-stop:
+			return c.Load() != before
+		case <-deadline:
+			return false
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	return true
+}
+
+// holdUntilActed adds a toxic to x, keeps it until it acted once (or stop,
+// or limit), then for extra more, and removes it.
+func (r *faultRig) holdUntilActed(t *testing.T, stop <-chan struct{}, x *toxiProxy, kind, typ string, attrs map[string]any, extra, limit time.Duration) {
+	before := faultCounter(x.counter(kind)).Load()
+	name := x.add(t, kind, typ, "downstream", attrs)
+	acted := untilActed(stop, x, kind, before, limit)
+	if acted && extra > 0 {
+		select {
+		case <-stop:
+		case <-time.After(extra):
+		}
+	}
+	x.remove(t, name)
+	r.note("%s on %s: acted %v (%v), held %s more", typ, x.name, acted, attrs, extra)
 }
 
 // faultScenario is one kind of fault, injected while apply runs.
@@ -203,16 +245,12 @@ var faultScenarios = []faultScenario{
 	{
 		name: "connections reset mid-statement", want: []string{faultReset},
 		during: func(t *testing.T, r *faultRig, stop <-chan struct{}) {
+			// Downstream: the statement reached the server, its answer is
+			// lost. Each reset is held until it hit a connection; the
+			// first is added as soon as the work starts.
 			xs := r.proxies()
-			r.episodes(stop, 12, 500*time.Millisecond, func() {
-				x := xs[r.rng.IntN(len(xs))]
-				// Downstream: the statement reached the server, its answer
-				// is lost.
-				hold := time.Duration(20+r.rng.IntN(150)) * time.Millisecond
-				name := x.add(t, faultReset, "srplan_reset", "downstream", nil)
-				r.note("reset on %s for %s", x.name, hold)
-				time.Sleep(hold)
-				x.remove(t, name)
+			r.episodes(stop, 6, 500*time.Millisecond, func() {
+				r.holdUntilActed(t, stop, xs[r.rng.IntN(len(xs))], faultReset, "srplan_reset", nil, 0, 10*time.Second)
 			})
 		},
 	},
@@ -222,46 +260,44 @@ var faultScenarios = []faultScenario{
 			// In place from the start: the first connection to the
 			// source, then to the target, is reset once.
 			for _, x := range []*toxiProxy{r.srcX, r.dstX} {
-				before := faultCounter(x.counter(faultReset)).Load()
-				name := x.add(t, faultReset, "srplan_reset", "downstream", nil)
-				r.note("reset on %s while planning", x.name)
-				for i := 0; i < 500 && faultCounter(x.counter(faultReset)).Load() == before; i++ {
-					select {
-					case <-stop:
-					case <-time.After(10 * time.Millisecond):
-					}
-				}
-				x.remove(t, name)
+				r.holdUntilActed(t, stop, x, faultReset, "srplan_reset", nil, 0, 5*time.Second)
 			}
 		},
 	},
 	{
 		name: "half-open connections", want: []string{faultHalfOpen},
 		during: func(t *testing.T, r *faultRig, stop <-chan struct{}) {
+			// Each episode holds a connection half-open from its first
+			// chunk for 1-4 s; the first is added as soon as the work
+			// starts.
 			xs := r.proxies()
 			r.episodes(stop, 3, 1500*time.Millisecond, func() {
-				x := xs[r.rng.IntN(len(xs))]
 				hold := time.Duration(1000+r.rng.IntN(3000)) * time.Millisecond
-				name := x.add(t, faultHalfOpen, "srplan_timeout", "downstream", map[string]any{"timeout": 0})
-				r.note("half-open on %s for %s", x.name, hold)
-				time.Sleep(hold)
-				x.remove(t, name)
+				r.holdUntilActed(t, stop, xs[r.rng.IntN(len(xs))], faultHalfOpen, "srplan_timeout", map[string]any{"timeout": 0}, hold, 10*time.Second)
 			})
 		},
 	},
 	{
-		name: "connections cut after a few bytes", s3: true, want: []string{faultLimit},
+		name: "connections cut after a few bytes", s3: true, early: true, want: []string{faultLimit},
 		during: func(t *testing.T, r *faultRig, stop <-chan struct{}) {
+			// In place before apply starts, on the source first (the
+			// catalog reads come first), then on a drawn proxy each
+			// episode; each cut is held until it hit a connection. At
+			// least 512 B pass, so that the cut falls after the handshake.
 			xs := r.proxies()
-			r.episodes(stop, 8, 500*time.Millisecond, func() {
-				x := xs[r.rng.IntN(len(xs))]
-				n := 64 + r.rng.IntN(4096)
-				hold := time.Duration(50+r.rng.IntN(300)) * time.Millisecond
-				name := x.add(t, faultLimit, "srplan_limit", "downstream", map[string]any{"bytes": n})
-				r.note("limit %d bytes on %s for %s", n, x.name, hold)
-				time.Sleep(hold)
-				x.remove(t, name)
-			})
+			for i := range 6 {
+				x := r.srcX
+				if i > 0 {
+					x = xs[r.rng.IntN(len(xs))]
+					select {
+					case <-stop:
+						return
+					case <-time.After(250*time.Millisecond + time.Duration(r.rng.IntN(500))*time.Millisecond):
+					}
+				}
+				n := 512 + r.rng.IntN(3584)
+				r.holdUntilActed(t, stop, x, faultLimit, "srplan_limit", map[string]any{"bytes": n}, 0, 10*time.Second)
+			}
 		},
 	},
 	{
@@ -287,6 +323,7 @@ var faultScenarios = []faultScenario{
 			r.dst.ctl.post(t, "/cancel-rate", map[string]any{"rate": 0.3, "seed": r.rng.Int64()})
 		},
 		during: func(t *testing.T, r *faultRig, stop <-chan struct{}) {
+			// The first close comes as soon as the work starts.
 			r.episodes(stop, 4, time.Second, func() {
 				c := []*cluster{r.src, r.dst}[r.rng.IntN(2)]
 				c.ctl.post(t, "/close-connections", struct{}{})
