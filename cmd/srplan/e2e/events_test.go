@@ -373,25 +373,32 @@ func TestOneExporterThreeLoaders(t *testing.T) {
 			"-role", "loader", "-claim-lease", "3s", "-reconcile-interval", "2s"))
 	}
 	r.worker("exporter").mustRun(t, "apply", "-auto-approve", "-json", "-role", "exporter")
-	// Kill the first loader once it has started a load.
-	deadline := time.After(90 * time.Second)
-	for killed := false; !killed; {
-		select {
-		case line, ok := <-loaders[0].lines:
-			if !ok {
-				t.Fatalf("loader 0 ended before it started a load:\n%s", loaders[0].output())
+	// Kill the first loader that starts a load (which one wins the claims
+	// is up to the race between them).
+	started := make(chan int, len(loaders))
+	for i, l := range loaders {
+		go func() {
+			for line := range l.lines {
+				if e, ok := parseEvent(line); ok && e.Type == "stage_started" && e.Stage == "loading" {
+					started <- i
+					break
+				}
 			}
-			if e, ok := parseEvent(line); ok && e.Type == "stage_started" && e.Stage == "loading" {
-				loaders[0].kill()
-				killed = true
-			}
-		case <-deadline:
-			t.Fatalf("loader 0 started no load:\n%s", loaders[0].output())
-		}
+		}()
 	}
-	for i, l := range loaders[1:] {
+	var victim int
+	select {
+	case victim = <-started:
+		loaders[victim].kill()
+	case <-time.After(90 * time.Second):
+		t.Fatalf("no loader started a load:\n%s", loaders[0].output())
+	}
+	for i, l := range loaders {
+		if i == victim {
+			continue
+		}
 		if code := l.wait(); code != 0 {
-			t.Fatalf("loader %d exited %d:\n%s", i+1, code, l.output())
+			t.Fatalf("loader %d exited %d:\n%s", i, code, l.output())
 		}
 	}
 	cancel()
