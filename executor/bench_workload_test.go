@@ -23,12 +23,12 @@ import (
 // times the median, copied with exports = 4 and loads = 4. Job durations
 // come from the simulator's job model: exports move 100 MiB/s, loads
 // 60 MiB/s (loads are the slower stage, as on real clusters), and the
-// time scale 1/2000 makes the bound of ~84 simulated minutes 2.5 s of wall
-// time. (At 1/4000 the Watcher's shortest poll, 1 s simulated, is 0.25 ms
-// of wall time, below what timers keep on a busy machine, and the poll
-// lag measured grows by half; from 1/2000 to 1/1000 the figures agree
-// within 1%.) -sched.seed, -sched.scale and -sched.maxpoll (after -args)
-// change the draw, the scale and the Watcher's longest poll interval.
+// time scale 1/500 makes the bound of ~84 simulated minutes 10 s of wall
+// time. (At 1/2000 one simulated second is 0.5 ms of wall time, and timer
+// slack and goroutine scheduling on a 2-core machine moved single runs by
+// up to 50%; at 1/500 repeated runs agree within 1%.) -sched.seed,
+// -sched.scale and -sched.maxpoll (after -args) change the draw, the scale
+// and the Watcher's longest poll interval.
 const (
 	schedPartitions  = 200
 	schedSlots       = 4
@@ -40,7 +40,7 @@ const (
 
 var (
 	schedSeed  = flag.Uint64("sched.seed", 4, "seed of the scheduler benchmark's partition sizes")
-	schedScale = flag.Float64("sched.scale", 1.0/2000, "time scale of the scheduler benchmark's job model")
+	schedScale = flag.Float64("sched.scale", 1.0/500, "time scale of the scheduler benchmark's job model")
 	// schedMaxPoll is the Watcher's longest poll interval in simulated
 	// time; the provider's default is starrocks.MaxPollInterval.
 	schedMaxPoll = flag.Duration("sched.maxpoll", starrocks.MaxPollInterval, "longest Watcher poll interval, simulated")

@@ -13,15 +13,17 @@ import (
 // every load slot busy to the end and by the giants: a partition many
 // times the median that starts its export late ends its load long after
 // the others (plan order leaves the tail to chance; with heavy-tailed
-// sizes that cost 10-50% over the lower bound). Exporting largest-first on
-// every slot does not help either: the load slots then idle while the
-// first giants export. So the order is that of a simulated export stage
-// in which half the slots ("big lanes", at least one) take the largest
-// remaining partition while it is a giant (over twice the mean size; the
-// first lane always takes the largest), and the other slots take the
-// smallest, which keeps the loads fed from the first minute. Export time
-// is taken as proportional to size; only the order is used, never a
-// duration, so the real export and load speeds need not be known.
+// sizes that cost 2-12% over the lower bound in the scheduler benchmark).
+// Exporting largest-first on every slot does not help either: the load
+// slots then idle while the first giants export. So the order is that of
+// a simulated export stage in which one slot (the "big lane") always
+// takes the largest remaining partition and the other slots take the
+// smallest, which keeps the loads fed from the first minute while the
+// giants go early, one after another. (Two big lanes starved the loads
+// more than they saved: 1.05-1.08 of the bound against 1.01-1.03 with
+// one; BENCHMARKS.md.) Export time is taken as proportional to size;
+// only the order is used, never a duration, so the real export and load
+// speeds need not be known.
 //
 // Equal sizes keep their plan order. The result is deterministic.
 func exportOrder(bytes []int64, slots int) []int {
@@ -32,15 +34,6 @@ func exportOrder(bytes []int64, slots int) []int {
 	}
 	slices.SortStableFunc(bySize, func(a, b int) int { return cmp.Compare(bytes[a], bytes[b]) })
 	slots = max(slots, 1)
-	big := max(1, slots/2)
-	var total float64
-	for _, b := range bytes {
-		total += float64(max(b, 0))
-	}
-	giant := 0.0
-	if n > 0 {
-		giant = 2 * total / float64(n)
-	}
 	// free[l] is the simulated time lane l is free again.
 	free := make([]float64, slots)
 	order := make([]int, 0, n)
@@ -53,7 +46,7 @@ func exportOrder(bytes []int64, slots int) []int {
 			}
 		}
 		var i int
-		if l == 0 || (l < big && float64(bytes[bySize[hi]]) > giant) {
+		if l == 0 {
 			// The largest remaining; among equal sizes the first in plan
 			// order.
 			j := hi

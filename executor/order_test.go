@@ -23,10 +23,11 @@ func TestExportOrder(t *testing.T) {
 		// lane 1 is free first (at 1) and takes the next smallest (2), then
 		// again (at 3: 3) ... until lane 0 frees at 9.
 		"two slots": {[]int64{3, 9, 1, 2, 4, 8}, 2, []int{1, 2, 3, 0, 4, 5}},
-		// Four slots, two big lanes: giants (over twice the mean) go to both
-		// big lanes at once; a non-giant never takes lane 1.
-		"giants on the big lanes":      {[]int64{1, 1, 1, 1, 1, 1, 40, 30}, 4, []int{6, 7, 0, 1, 2, 3, 4, 5}},
-		"no giant, lane 1 takes small": {[]int64{4, 5, 6, 3, 2}, 4, []int{2, 4, 3, 0, 1}},
+		// Four slots, one big lane: the largest starts first; the other
+		// lanes take the smallest, so the second giant comes last here
+		// (the big lane is busy with the first until then).
+		"one big lane":           {[]int64{1, 1, 1, 1, 1, 1, 40, 30}, 4, []int{6, 0, 1, 2, 3, 4, 5, 7}},
+		"other lanes take small": {[]int64{4, 5, 6, 3, 2}, 4, []int{2, 4, 3, 0, 1}},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
