@@ -81,6 +81,11 @@ type RestoreRequest struct {
 	// and was stopped before recording the outcome). A job of this
 	// snapshot still running is always waited for instead of resubmitted.
 	Adopt bool
+	// Restored, with Adopt, is asked when SHOW RESTORE's last job of the
+	// database is not this snapshot's (another table's restore replaced
+	// it, so an earlier run's job, if any, has ended): true means the
+	// restored data is in place and no new job is submitted.
+	Restored func(ctx context.Context) (bool, error)
 	// OnSubmitted is called with the job id once the cluster accepted a
 	// new job.
 	OnSubmitted func(jobID string)

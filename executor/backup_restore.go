@@ -113,7 +113,8 @@ func (b *backupRun) restoreGroup(ctx context.Context, tc *planner.TableChange, d
 		return b.withQueue(ctx, parts[0].tg.loads, -parts[0].pc.Bytes, q, func() error {
 			var err error
 			jobID, err = dst.Restore(ctx, RestoreRequest{Table: tc.Source, Into: into, Partitions: partitionNames(tc, parts),
-				Snapshot: bt.snap, Timestamp: ts, Repository: repo.Name, ReplicationNum: repl, Adopt: adopt})
+				Snapshot: bt.snap, Timestamp: ts, Repository: repo.Name, ReplicationNum: repl, Adopt: adopt,
+				Restored: func(ctx context.Context) (bool, error) { return restoredAlready(ctx, tc, dst, parts, into) }})
 			adopt = false
 			return err
 		})
@@ -145,6 +146,32 @@ func (b *backupRun) restoreGroup(ctx context.Context, tc *planner.TableChange, d
 		b.r.emit(StageDone{At: At{b.r.now()}, Addr: p.pc.Addr, Stage: state.StageLoading, Duration: b.r.now().Sub(start), Rows: p.pc.Rows, Bytes: p.pc.Bytes})
 	}
 	return nil
+}
+
+// restoredAlready reports whether the partitions of parts are in place in
+// into (the target or the staging table), as an earlier run's finished
+// RESTORE left them: the table exists, each partition exists, and one
+// that held data on the source has a version past the initial one.
+func restoredAlready(ctx context.Context, tc *planner.TableChange, dst RestoreTarget, parts []*part, into planner.TableAddr) (bool, error) {
+	t := parts[0].dst
+	if ok, err := t.TableExists(ctx, into); err != nil || !ok {
+		return false, err
+	}
+	for _, p := range parts {
+		name := p.pc.Addr.Partition
+		if tc.PartitionKind == planner.Unpartitioned {
+			name = into.Table
+		} else if has, err := t.PartitionExists(ctx, into, name); err != nil || !has {
+			return false, err
+		}
+		if p.pc.Fingerprint.VisibleVersion > 1 {
+			v, err := dst.PartitionVersion(ctx, into, name)
+			if err != nil || v <= 1 {
+				return false, err
+			}
+		}
+	}
+	return true, nil
 }
 
 // swapIn replaces each partition of the target with its restored copy in

@@ -384,6 +384,12 @@ func (l *loader) classify(ctx context.Context, li loaderItem) (*state.PartitionR
 		}
 		return nil, outNotExported, nil
 	}
+	if rec.Fingerprint.VisibleVersion < li.pc.Fingerprint.VisibleVersion {
+		// An export of an older version than this run planned (the source
+		// moved since): loading it would fail verification; the exporter
+		// exports the new version.
+		return nil, outNotExported, nil
+	}
 	needCopy := li.tc.LoadFrom() != li.tc.Storage
 	switch rec.Stage {
 	case state.StagePlanned, state.StageExporting:

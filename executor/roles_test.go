@@ -404,3 +404,29 @@ func TestLoaderSettlesAFailedExportWhenNoExporterRuns(t *testing.T) {
 		t.Errorf("with no exporter (-want +got):\n%s", diff)
 	}
 }
+
+// A loader whose plan saw a newer source version than the recorded export
+// waits for the exporter to export that version instead of loading the
+// old export (which would fail verification).
+func TestLoaderWaitsForTheExportOfThePlannedVersion(t *testing.T) {
+	f := newFixture(t, 1, "", nil)
+	claims := newFakeClaims()
+	exp := f.config()
+	exp.Role, exp.Claims, exp.Worker = RoleExporter, claims, state.ClaimInfo{Holder: "exporter"}
+	if _, err := Run(context.Background(), exp); err != nil {
+		t.Fatal(err)
+	}
+	f.plan.Tables[0].Partitions[0].Fingerprint.VisibleVersion++ // the source moved
+	load := f.config()
+	load.Role, load.Claims, load.Worker = RoleLoader, claims, state.ClaimInfo{Holder: "loader"}
+	load.ReconcileInterval = 10 * time.Millisecond
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	res, err := Run(ctx, load)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Done != 0 || f.dst.loads != 0 || !res.Interrupted {
+		t.Errorf("loader: %+v, %d loads; want no load of the old export, still waiting when stopped", res, f.dst.loads)
+	}
+}

@@ -211,6 +211,16 @@ func (j *Jobs) Restore(ctx context.Context, req executor.RestoreRequest) (string
 			return final.id, newBRError("restore", db, req.Snapshot, final)
 		case ours && req.Adopt && strings.EqualFold(last.state, "FINISHED"):
 			return last.id, nil
+		case !ours && req.Adopt && req.Restored != nil:
+			// One restore runs per database at a time: a job of ours
+			// that is not the last one has ended; its data is the proof.
+			done, err := req.Restored(ctx)
+			if err != nil {
+				return "", err
+			}
+			if done {
+				return "", nil
+			}
 		}
 		err = j.exec(ctx, RestoreSQL(db, req.Table.Table, req.Partitions, req.Into.Table, req.Snapshot, req.Timestamp, req.Repository, req.ReplicationNum))
 		switch {

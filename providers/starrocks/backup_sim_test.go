@@ -189,6 +189,24 @@ func TestBackupSimRoundTrip(t *testing.T) {
 	if other.Timestamp == "" {
 		t.Errorf("second snapshot without a timestamp: %+v", other)
 	}
+
+	// A restore of another snapshot replaces the first one in SHOW
+	// RESTORE: adopting the first now asks Restored; true submits
+	// nothing, false submits.
+	if _, err := jd.Restore(ctx, executor.RestoreRequest{Table: orders, Into: planner.TableAddr{DB: "sales", Table: "srplan_stage_2"},
+		Snapshot: other.Name, Timestamp: other.Timestamp, Repository: repo.Name, ReplicationNum: "1"}); err != nil {
+		t.Fatal(err)
+	}
+	before := jobCount(dst, sim.KindRestore)
+	asked := 0
+	rreq.Restored = func(context.Context) (bool, error) { asked++; return true, nil }
+	if _, err := jd.Restore(ctx, rreq); err != nil || asked != 1 || jobCount(dst, sim.KindRestore) != before {
+		t.Errorf("adopting a replaced restore whose data is in place: err %v, asked %d, %d jobs (want %d)", err, asked, jobCount(dst, sim.KindRestore), before)
+	}
+	rreq.Restored = func(context.Context) (bool, error) { return false, nil }
+	if _, err := jd.Restore(ctx, rreq); err != nil || jobCount(dst, sim.KindRestore) != before+1 {
+		t.Errorf("adopting a replaced restore whose data is missing: err %v, %d jobs (want %d)", err, jobCount(dst, sim.KindRestore), before+1)
+	}
 }
 
 // TestBackupSimAfterRestart: srplan stopped while its BACKUP, or its
