@@ -445,7 +445,13 @@ fi
 
 step "gofmt" check_gofmt
 step "go vet" go vet "${PKGS[@]}"
-step "go test -race" go test -race -count=1 "${PKGS[@]}"
+# go test's default 10-minute limit per package is too tight for the e2e package on a slow
+# machine (about 6 minutes here), and far too tight for the long campaigns.
+test_timeout=30m
+if ((long)); then
+	test_timeout=180m
+fi
+step "go test -race" go test -race -count=1 -timeout "$test_timeout" "${PKGS[@]}"
 
 if have_cli; then
 	step "srplan validate examples" validate_examples
