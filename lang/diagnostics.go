@@ -128,7 +128,7 @@ func sourcelessError(summary, detail string) *hcl.Diagnostic {
 func didYouMean(given string, names []string) string {
 	best, bestDist := "", 3
 	for _, n := range names {
-		if d := editDistance(given, n); d < bestDist {
+		if d := EditDistance(given, n); d < bestDist {
 			best, bestDist = n, d
 		}
 	}
@@ -138,8 +138,9 @@ func didYouMean(given string, names []string) string {
 	return fmt.Sprintf(" Did you mean %q?", best)
 }
 
-// editDistance is the Levenshtein distance between a and b in runes.
-func editDistance(a, b string) int {
+// EditDistance is the Levenshtein distance between a and b in runes; the
+// did-you-mean suggestions of srplan's diagnostics rank names by it.
+func EditDistance(a, b string) int {
 	ra, rb := []rune(a), []rune(b)
 	prev := make([]int, len(rb)+1)
 	cur := make([]int, len(rb)+1)

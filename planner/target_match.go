@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
+
+	"github.com/srplan/srplan/lang"
 )
 
 // maxListedTables bounds the table names a -target warning lists.
@@ -78,7 +80,7 @@ func targetDiagnostics(only []Addr, sel []selected, sources map[string]*Catalog)
 func didYouMean(s string, candidates []string) string {
 	best, bestD := "", -1
 	for _, c := range candidates {
-		d := editDistance(strings.ToLower(s), strings.ToLower(c))
+		d := lang.EditDistance(strings.ToLower(s), strings.ToLower(c))
 		if bestD < 0 || d < bestD {
 			best, bestD = c, d
 		}
@@ -98,27 +100,4 @@ func listTables(names []string) string {
 		return fmt.Sprintf("The spec selects %d tables: %s and %d more.", len(names), strings.Join(names[:maxListedTables], ", "), len(names)-maxListedTables)
 	}
 	return "The spec selects: " + strings.Join(names, ", ") + "."
-}
-
-// editDistance is the Levenshtein distance between a and b, counted in
-// runes.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }
