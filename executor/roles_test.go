@@ -268,27 +268,10 @@ func TestParseRole(t *testing.T) {
 func TestLoaderRetriesALoadThatFailedInAnEarlierRun(t *testing.T) {
 	f := newFixture(t, 2, "", nil)
 	claims := newFakeClaims()
-	exp := f.config()
-	exp.Role, exp.Claims, exp.Worker = RoleExporter, claims, state.ClaimInfo{Holder: "exporter"}
-	if _, err := Run(context.Background(), exp); err != nil {
-		t.Fatal(err)
-	}
+	exportAll(t, f, claims)
 	// An earlier loader gave up on one partition's load an hour ago.
+	failOneEarlier(t, f, state.StageLoading, "load job cancelled")
 	ctx := context.Background()
-	snap, err := f.store.Read(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var failed *state.PartitionRecord
-	for _, r := range snap.Partitions {
-		failed = r
-		break
-	}
-	failed.Stage, failed.Status, failed.LastError = state.StageLoading, state.StatusFailed, "load job cancelled"
-	failed.UpdatedAt = time.Now().Add(-time.Hour)
-	if err := f.store.Write(ctx, &state.Batch{PutPartitions: []*state.PartitionRecord{failed}}); err != nil {
-		t.Fatal(err)
-	}
 
 	load := f.config()
 	load.Role, load.Claims, load.Worker = RoleLoader, claims, state.ClaimInfo{Holder: "loader"}
@@ -363,26 +346,9 @@ func TestApplyLeavesAPartitionToALiveWorker(t *testing.T) {
 func TestLoaderSettlesAFailedExportWhenNoExporterRuns(t *testing.T) {
 	f := newFixture(t, 2, "", nil)
 	claims := newFakeClaims()
-	exp := f.config()
-	exp.Role, exp.Claims, exp.Worker = RoleExporter, claims, state.ClaimInfo{Holder: "exporter"}
-	if _, err := Run(context.Background(), exp); err != nil {
-		t.Fatal(err)
-	}
+	exportAll(t, f, claims)
+	failOneEarlier(t, f, state.StageExporting, "export job cancelled")
 	ctx := context.Background()
-	snap, err := f.store.Read(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var failed *state.PartitionRecord
-	for _, r := range snap.Partitions {
-		failed = r
-		break
-	}
-	failed.Stage, failed.Status, failed.LastError = state.StageExporting, state.StatusFailed, "export job cancelled"
-	failed.UpdatedAt = time.Now().Add(-time.Hour)
-	if err := f.store.Write(ctx, &state.Batch{PutPartitions: []*state.PartitionRecord{failed}}); err != nil {
-		t.Fatal(err)
-	}
 	loader := func(alive bool) *Result {
 		t.Helper()
 		load := f.config()
@@ -411,11 +377,7 @@ func TestLoaderSettlesAFailedExportWhenNoExporterRuns(t *testing.T) {
 func TestLoaderWaitsForTheExportOfThePlannedVersion(t *testing.T) {
 	f := newFixture(t, 1, "", nil)
 	claims := newFakeClaims()
-	exp := f.config()
-	exp.Role, exp.Claims, exp.Worker = RoleExporter, claims, state.ClaimInfo{Holder: "exporter"}
-	if _, err := Run(context.Background(), exp); err != nil {
-		t.Fatal(err)
-	}
+	exportAll(t, f, claims)
 	f.plan.Tables[0].Partitions[0].Fingerprint.VisibleVersion++ // the source moved
 	load := f.config()
 	load.Role, load.Claims, load.Worker = RoleLoader, claims, state.ClaimInfo{Holder: "loader"}
@@ -428,5 +390,36 @@ func TestLoaderWaitsForTheExportOfThePlannedVersion(t *testing.T) {
 	}
 	if res.Done != 0 || f.dst.loads != 0 || !res.Interrupted {
 		t.Errorf("loader: %+v, %d loads; want no load of the old export, still waiting when stopped", res, f.dst.loads)
+	}
+}
+
+// exportAll runs an exporter over f's plan with claims.
+func exportAll(t *testing.T, f *fixture, claims *fakeClaims) {
+	t.Helper()
+	exp := f.config()
+	exp.Role, exp.Claims, exp.Worker = RoleExporter, claims, state.ClaimInfo{Holder: "exporter"}
+	if _, err := Run(context.Background(), exp); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// failOneEarlier records one partition of f as failed at stage an hour
+// ago, as an earlier run that gave up would have.
+func failOneEarlier(t *testing.T, f *fixture, stage state.Stage, msg string) {
+	t.Helper()
+	ctx := context.Background()
+	snap, err := f.store.Read(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var failed *state.PartitionRecord
+	for _, r := range snap.Partitions {
+		failed = r
+		break
+	}
+	failed.Stage, failed.Status, failed.LastError = stage, state.StatusFailed, msg
+	failed.UpdatedAt = time.Now().Add(-time.Hour)
+	if err := f.store.Write(ctx, &state.Batch{PutPartitions: []*state.PartitionRecord{failed}}); err != nil {
+		t.Fatal(err)
 	}
 }
