@@ -20,16 +20,7 @@ import (
 // base, and the chunks and the log entry's data are gone, while the state
 // reads back whole.
 func TestCompactionFreesSpace(t *testing.T) {
-	c := s3test.DynamoDBClient(s3test.DynamoDBEndpoint(t))
-	const table = "srplan-state-internal-test"
-	if err := CreateTable(t.Context(), c, table); err != nil {
-		t.Fatalf("CreateTable: %v", err)
-	}
-	s, err := Open(t.Context(), c, table, fmt.Sprint("ws-", time.Now().UnixNano(), "-", os.Getpid()), "test")
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
+	s, _, _ := openInternal(t)
 	first, err := s.readMeta(t.Context())
 	if err != nil {
 		t.Fatal(err)
@@ -92,7 +83,7 @@ func TestCompactionFreesSpace(t *testing.T) {
 // TestNewerFormatIsUnusable: a state written in a newer format is refused.
 func TestNewerFormatIsUnusable(t *testing.T) {
 	c := s3test.DynamoDBClient(s3test.DynamoDBEndpoint(t))
-	const table = "srplan-state-internal-test"
+	const table = internalTable
 	if err := CreateTable(t.Context(), c, table); err != nil {
 		t.Fatalf("CreateTable: %v", err)
 	}
@@ -121,16 +112,7 @@ func TestNewerFormatIsUnusable(t *testing.T) {
 // after the record was deleted) changes nothing, and the deletion stays
 // a tombstone that reads as absent.
 func TestCompactionKeepsTheNewestChange(t *testing.T) {
-	c := s3test.DynamoDBClient(s3test.DynamoDBEndpoint(t))
-	const table = "srplan-state-internal-test"
-	if err := CreateTable(t.Context(), c, table); err != nil {
-		t.Fatalf("CreateTable: %v", err)
-	}
-	s, err := Open(t.Context(), c, table, fmt.Sprint("ws-", time.Now().UnixNano(), "-", os.Getpid()), "test")
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
+	s, c, table := openInternal(t)
 	m, err := s.readMeta(t.Context())
 	if err != nil {
 		t.Fatal(err)
@@ -166,4 +148,23 @@ func TestCompactionKeepsTheNewestChange(t *testing.T) {
 	if got := read(); got.Record != nil {
 		t.Errorf("after a deletion and a late older put the base item holds %s, want a tombstone", got.Record)
 	}
+}
+
+// internalTable is the table of this package's internal tests.
+const internalTable = "srplan-state-internal-test"
+
+// openInternal opens a Store on a fresh workspace of internalTable and
+// returns it with its client and table name.
+func openInternal(t *testing.T) (*Store, *dynamodb.Client, string) {
+	t.Helper()
+	c := s3test.DynamoDBClient(s3test.DynamoDBEndpoint(t))
+	if err := CreateTable(t.Context(), c, internalTable); err != nil {
+		t.Fatalf("CreateTable: %v", err)
+	}
+	s, err := Open(t.Context(), c, internalTable, fmt.Sprint("ws-", time.Now().UnixNano(), "-", os.Getpid()), "test")
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s, c, internalTable
 }

@@ -51,7 +51,7 @@ func TestWritesUseTheHeadHint(t *testing.T) {
 			o.BaseEndpoint = aws.String(endpoint)
 			o.APIOptions = append(o.APIOptions, counter.add)
 		})
-	const table = "srplan-state-internal-test"
+	const table = internalTable
 	if err := CreateTable(t.Context(), c, table); err != nil {
 		t.Fatalf("CreateTable: %v", err)
 	}
