@@ -334,6 +334,17 @@ var faultScenarios = []faultScenario{
 	},
 }
 
+// missingFault reports whether a kind of want has not been injected yet.
+func (r *faultRig) missingFault(want []string) bool {
+	got := r.faults()
+	for _, k := range want {
+		if got[k] == 0 {
+			return true
+		}
+	}
+	return false
+}
+
 func (r *faultRig) simFault(kind string, n int64) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -379,32 +390,45 @@ func runFaultScenario(t *testing.T, sc faultScenario, seed uint64) {
 	}
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
+	var once sync.Once
 	during := func() {
-		if sc.during != nil {
-			wg.Go(func() { sc.during(t, r, stop) })
-		}
+		once.Do(func() {
+			if sc.during != nil {
+				wg.Go(func() { sc.during(t, r, stop) })
+			}
+		})
 	}
 	if sc.early {
 		during()
 	}
-	p := r.w.start(t, "apply", "-auto-approve", "-json")
+	// An apply that the faults stop before every wanted kind struck (the
+	// faults are drawn at random) runs again under the same faults, at
+	// most three times in all.
+	var p *proc
+	var code int
 	retries := 0
-	for line := range p.lines {
-		e, ok := parseEvent(line)
-		switch {
-		case !ok:
-		case e.Type == "started" && !sc.early:
-			during()
-		case e.Type == "retrying":
-			retries++
-			for text, kind := range simFaultTexts {
-				if strings.Contains(e.Err, text) {
-					r.simFault(kind, 1)
+	for attempt := 1; ; attempt++ {
+		p = r.w.start(t, "apply", "-auto-approve", "-json")
+		for line := range p.lines {
+			e, ok := parseEvent(line)
+			switch {
+			case !ok:
+			case e.Type == "started" && !sc.early:
+				during()
+			case e.Type == "retrying":
+				retries++
+				for text, kind := range simFaultTexts {
+					if strings.Contains(e.Err, text) {
+						r.simFault(kind, 1)
+					}
 				}
 			}
 		}
+		code = p.wait()
+		if code == 0 || attempt == 3 || !r.missingFault(sc.want) {
+			break
+		}
 	}
-	code := p.wait()
 	close(stop)
 	wg.Wait()
 	r.clearFaults(t)
