@@ -130,25 +130,25 @@ func (c *benchCluster) run(ctx context.Context, i int, kind starrocks.JobKind, d
 
 // Export runs the partition's export job, then writes its one staged
 // file, which names the partition (so that Load knows its duration).
-func (c *benchCluster) Export(ctx context.Context, req executor.ExportRequest) (string, error) {
+func (c *benchCluster) Export(ctx context.Context, req executor.ExportRequest) (executor.ExportResult, error) {
 	i, ok := c.w.byName[req.Partition]
 	if !ok {
-		return "", fmt.Errorf("export: unknown partition %q", req.Partition)
+		return executor.ExportResult{}, fmt.Errorf("export: unknown partition %q", req.Partition)
 	}
 	if req.Prepare != nil {
 		if err := req.Prepare(ctx); err != nil {
-			return "", err
+			return executor.ExportResult{}, err
 		}
 	}
 	id, err := c.run(ctx, i, starrocks.ExportJob, req.Table.DB, req.Label, req.DirURL)
 	if err != nil {
-		return "", err
+		return executor.ExportResult{}, err
 	}
 	dir := strings.TrimPrefix(req.DirURL, "file://")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
+		return executor.ExportResult{}, err
 	}
-	return id, os.WriteFile(filepath.Join(dir, "data_0.csv"), []byte(req.Partition), 0o644)
+	return executor.ExportResult{Job: id}, os.WriteFile(filepath.Join(dir, "data_0.csv"), []byte(req.Partition), 0o644)
 }
 
 // Load runs the load job of the partition the staged file names.

@@ -40,6 +40,21 @@ type ExportRequest struct {
 	OnSubmitted func(jobID string)
 }
 
+// ExportResult is a finished export job.
+type ExportResult struct {
+	// Job is the job id: the EXPORT query id or the INSERT INTO FILES
+	// label.
+	Job string
+	// FilePrefix, when not empty, begins the name of every file the job
+	// wrote into the directory; files there without it belong to another
+	// job and are left out of the manifest. An EXPORT cancelled while it
+	// renamed its files into place can still land one of them after SHOW
+	// EXPORT reported it CANCELLED, that is after the directory was
+	// cleared for this job (the FE's rename loop does not look at the job
+	// state).
+	FilePrefix string
+}
+
 // LoadRequest asks a target cluster to load staged files.
 type LoadRequest struct {
 	Table planner.TableAddr
@@ -78,7 +93,7 @@ type Source interface {
 	// process left running for the same directory or label (waits for it
 	// or cancels it), so that only one job's files end up in the
 	// directory; the caller clears the directory after that.
-	Export(ctx context.Context, req ExportRequest) (jobID string, err error)
+	Export(ctx context.Context, req ExportRequest) (ExportResult, error)
 	// PartitionVersion returns the partition's current VisibleVersion.
 	PartitionVersion(ctx context.Context, t planner.TableAddr, partition string) (int64, error)
 	// Verify computes the partition's verification result.

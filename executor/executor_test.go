@@ -2,6 +2,7 @@ package executor
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -127,6 +128,35 @@ func TestRunCopiesEveryPartitionWithinLimits(t *testing.T) {
 	}
 	if len(f.dst.temps) != 0 {
 		t.Errorf("temporary partitions left: %v", f.dst.temps)
+	}
+}
+
+// TestRunLoadsOnlyTheExportJobsFiles: a file another export job left in
+// the directory after it was cleared (a StarRocks EXPORT cancelled while
+// renaming its files lands the one being renamed) is not loaded; loading
+// it doubled a partition's rows after kills in a crash campaign.
+func TestRunLoadsOnlyTheExportJobsFiles(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 3, planner.RangePartitioned, nil)
+	f.src.lateFile = true
+	res, err := Run(context.Background(), f.config())
+	if err != nil || res.Done != 3 || res.Failed != 0 {
+		t.Fatalf("result %+v, %v; want 3 done", res, err)
+	}
+	f.assertCopied(t)
+	snap, err := f.store.Read(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pc := range f.plan.Tables[0].Partitions {
+		r := snap.Partition(pc.Addr.Table.String(), pc.Addr.Partition)
+		var m s3.Manifest
+		if err := json.Unmarshal(r.Manifest, &m); err != nil {
+			t.Fatal(err)
+		}
+		if len(m.Files) != 1 || !strings.HasSuffix(m.Files[0].Key, "/data_q-"+pc.Addr.Partition+"_0.csv") {
+			t.Errorf("%s: manifest files %+v; want only the job's own file", pc.Addr, m.Files)
+		}
 	}
 }
 

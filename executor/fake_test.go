@@ -36,6 +36,11 @@ type fakeCluster struct {
 	delay                                        time.Duration
 	cpu                                          float64
 	ddl                                          []string
+	// lateFile makes every export find, after Prepare cleared its
+	// directory, a file that a cancelled earlier job renamed into it late
+	// (as a StarRocks EXPORT cancelled mid-rename can), holding the
+	// partition's rows once more.
+	lateFile bool
 }
 
 func newFake() *fakeCluster {
@@ -49,16 +54,16 @@ func (e retryErr) Retryable() bool { return true }
 
 func key(t planner.TableAddr, p string) string { return t.String() + "/" + p }
 
-func (f *fakeCluster) Export(ctx context.Context, req ExportRequest) (string, error) {
+func (f *fakeCluster) Export(ctx context.Context, req ExportRequest) (ExportResult, error) {
 	f.mu.Lock()
 	f.exports++
 	if f.failExports > 0 {
 		f.failExports--
 		f.mu.Unlock()
 		if f.permanent {
-			return "", fmt.Errorf("Access denied; you need the EXPORT privilege")
+			return ExportResult{}, fmt.Errorf("Access denied; you need the EXPORT privilege")
 		}
-		return "", retryErr{"too many export tasks"}
+		return ExportResult{}, retryErr{"too many export tasks"}
 	}
 	f.inflightExp++
 	f.peakExp = max(f.peakExp, f.inflightExp)
@@ -66,24 +71,31 @@ func (f *fakeCluster) Export(ctx context.Context, req ExportRequest) (string, er
 	defer func() { f.mu.Lock(); f.inflightExp--; f.mu.Unlock() }()
 	if req.Prepare != nil {
 		if err := req.Prepare(ctx); err != nil {
-			return "", err
+			return ExportResult{}, err
 		}
 	}
 	if err := sleep(ctx, f.delay); err != nil {
-		return "", err
+		return ExportResult{}, err
 	}
 	// The export writes one file holding the partition's row count.
 	dir := strings.TrimPrefix(req.DirURL, "file://")
 	f.mu.Lock()
-	n := f.rows[key(req.Table, req.Partition)]
+	n, late := f.rows[key(req.Table, req.Partition)], f.lateFile
 	f.mu.Unlock()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
+		return ExportResult{}, err
 	}
-	if err := os.WriteFile(filepath.Join(dir, "data_0.csv"), []byte(strconv.FormatInt(n, 10)), 0o644); err != nil {
-		return "", err
+	res := ExportResult{Job: "q-" + req.Partition, FilePrefix: "data_q-" + req.Partition + "_"}
+	files := []string{res.FilePrefix + "0.csv"}
+	if late {
+		files = append(files, "data_q-late_0.csv")
 	}
-	return "q-" + req.Partition, nil
+	for _, name := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(strconv.FormatInt(n, 10)), 0o644); err != nil {
+			return ExportResult{}, err
+		}
+	}
+	return res, nil
 }
 
 func (f *fakeCluster) PartitionVersion(_ context.Context, t planner.TableAddr, p string) (int64, error) {

@@ -39,7 +39,7 @@ func (p *part) export(ctx context.Context) error {
 		return err
 	}
 	b := p.block()
-	jobID, err := p.src.Export(ctx, ExportRequest{
+	res, err := p.src.Export(ctx, ExportRequest{
 		Table: p.tc.Source, Partition: p.partitionClause(), Columns: p.tc.Columns,
 		Method: p.tc.Method, DirURL: p.st.URL(dir), Properties: p.st.StarRocksProperties(),
 		Label: loadLabel(p.r.cfg.Job+"/export", p.tc.Source.String(), p.pc.Addr.Partition, p.pc.Fingerprint.VisibleVersion, len(p.rec.Jobs)),
@@ -55,15 +55,15 @@ func (p *part) export(ctx context.Context) error {
 	m, err := s3.BuildManifest(ctx, p.st, dir, s3.Manifest{
 		Table: p.tc.Source.String(), Partition: p.pc.Addr.Partition,
 		SourceVersion: p.pc.Fingerprint.VisibleVersion, SourceVersionTime: p.pc.Fingerprint.VisibleVersionTime,
-		Format: p.tc.Format, Rows: p.pc.Rows, Job: jobID,
-	})
+		Format: p.tc.Format, Rows: p.pc.Rows, Job: res.Job,
+	}, res.FilePrefix)
 	if err != nil {
 		return fmt.Errorf("list the export of %s: %w", p.pc.Addr, err)
 	}
 	if err := s3.WriteManifest(ctx, p.st, dir, m); err != nil {
 		return fmt.Errorf("write the manifest of %s: %w", p.pc.Addr, err)
 	}
-	p.rec.Jobs = append(p.rec.Jobs, jobID)
+	p.rec.Jobs = append(p.rec.Jobs, res.Job)
 	return p.recordManifest(ctx, m)
 }
 

@@ -163,10 +163,12 @@ func ReadManifest(ctx context.Context, s Storage, dir string) (*Manifest, error)
 // to what an export left there, sorted by key. It leaves out the manifest
 // itself, anything under a StarRocks temporary export directory
 // (__starrocks_export_tmp_*), zero-byte objects (directory markers, success
-// markers; an empty data file holds no rows) and keys ending in '/'.
+// markers; an empty data file holds no rows) and keys ending in '/'. When
+// only is not empty, it also leaves out every file whose name (the key's
+// last segment) does not start with it: the files of other jobs.
 // Version is set to ManifestVersion and a zero CreatedAt to the current
 // time (UTC). The result is not written: see WriteManifest.
-func BuildManifest(ctx context.Context, s Storage, dir string, base Manifest) (*Manifest, error) {
+func BuildManifest(ctx context.Context, s Storage, dir string, base Manifest, only string) (*Manifest, error) {
 	dir = dirKey(dir)
 	objs, err := s.List(ctx, dir)
 	if err != nil {
@@ -181,6 +183,9 @@ func BuildManifest(ctx context.Context, s Storage, dir string, base Manifest) (*
 	for _, o := range objs {
 		rel := strings.TrimPrefix(o.Key, dir)
 		if o.Size == 0 || rel == ManifestName || strings.HasSuffix(o.Key, "/") || inExportTemp(rel) {
+			continue
+		}
+		if only != "" && !strings.HasPrefix(rel[strings.LastIndex(rel, "/")+1:], only) {
 			continue
 		}
 		m.Files = append(m.Files, ManifestFile{Key: o.Key, Size: o.Size, ETag: o.ETag})

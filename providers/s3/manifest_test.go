@@ -57,7 +57,7 @@ func manifestSuite(t *testing.T, s Storage) {
 		Format:            FormatCSV, Rows: 3, CreatedAt: created, Job: "q",
 		Files: []ManifestFile{{Key: "ignored", Size: 1}},
 	}
-	m, err := BuildManifest(ctx, s, dir, base)
+	m, err := BuildManifest(ctx, s, dir, base, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,6 +82,26 @@ func manifestSuite(t *testing.T, s Storage) {
 	}
 	if m.Version != ManifestVersion || m.CreatedAt != created || m.Table != base.Table {
 		t.Errorf("BuildManifest = %+v; want version 1 and base's fields", m)
+	}
+
+	// A file another job left in the directory (data_old_...) is not part of
+	// job q's export when the build keeps only q's file names.
+	if err := s.Put(ctx, dir+"data_old_0_0_0.csv", []byte("9,z\n")); err != nil {
+		t.Fatal(err)
+	}
+	only, err := BuildManifest(ctx, s, dir, base, "data_q_")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var onlyKeys []string
+	for _, f := range only.Files {
+		onlyKeys = append(onlyKeys, f.Key)
+	}
+	if diff := cmp.Diff([]string{dir + "data_q_0_0_0.csv", dir + "data_q_0_1_0.csv"}, onlyKeys); diff != "" {
+		t.Errorf("BuildManifest keeping data_q_ (-want +got):\n%s", diff)
+	}
+	if err := s.Delete(ctx, dir+"data_old_0_0_0.csv"); err != nil {
+		t.Fatal(err)
 	}
 
 	if err := WriteManifest(ctx, s, dir, m); err != nil {

@@ -21,12 +21,15 @@ const maxLabelLen = 128
 //
 // Method "export" (CSV, every release): running EXPORT jobs an earlier
 // process left for the same directory (SHOW EXPORT, Path column) are
-// cancelled and waited for, since a cancelled EXPORT leaves no files in
-// the directory (it writes under a temporary sub-directory and renames at
-// the end); then req.Prepare runs, then EXPORT is submitted on a dedicated
-// session whose LAST_QUERY_ID() is the job id. If the connection breaks
-// during the submission, a running job at the directory is adopted, else
-// the statement is sent again.
+// cancelled and waited for; a cancelled EXPORT removes what it wrote (it
+// writes under a temporary sub-directory and renames at the end), except
+// that a rename under way when the cancel came still lands a file (the
+// FE's moveTmpFiles loop does not look at the job state). Then
+// req.Prepare runs, then EXPORT is submitted on a dedicated session whose
+// LAST_QUERY_ID() is the job id. If the connection breaks during the
+// submission, a running job at the directory is adopted, else the
+// statement is sent again. The result's FilePrefix (ExportFilePrefix)
+// tells this job's files from such a late file.
 //
 // Method "files" (Parquet, 3.2+): INSERT INTO FILES ... WITH LABEL; with a
 // split, one statement per part, each into its own sub-directory
@@ -42,23 +45,22 @@ const maxLabelLen = 128
 // the label. An INSERT runs synchronously, so its label is given to
 // OnSubmitted before the statement is sent: the label is deterministic,
 // and a record of it lets a rerun find the job.
-func (j *Jobs) Export(ctx context.Context, req executor.ExportRequest) (string, error) {
+func (j *Jobs) Export(ctx context.Context, req executor.ExportRequest) (executor.ExportResult, error) {
 	if err := validateExport(req); err != nil {
-		return "", &retryError{err: fmt.Errorf("export %s: %w", req.Table, err)}
+		return executor.ExportResult{}, &retryError{err: fmt.Errorf("export %s: %w", req.Table, err)}
 	}
-	var (
-		id  string
-		err error
-	)
+	var res executor.ExportResult
+	var err error
 	if req.Method == lang.MethodExport {
-		id, err = j.exportCSV(ctx, req)
+		res.Job, err = j.exportCSV(ctx, req)
+		res.FilePrefix = ExportFilePrefix(res.Job)
 	} else {
-		id, err = j.unload(ctx, req)
+		res.Job, err = j.unload(ctx, req)
 	}
 	if err != nil {
-		return "", markf(err, "export %s%s", req.Table, partitionSuffix(req.Partition))
+		return executor.ExportResult{}, markf(err, "export %s%s", req.Table, partitionSuffix(req.Partition))
 	}
-	return id, nil
+	return res, nil
 }
 
 func partitionSuffix(p string) string {

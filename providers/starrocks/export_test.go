@@ -118,8 +118,8 @@ func TestExportCSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if id != "q-new" || !slices.Equal(submitted, []string{"q-new"}) {
-		t.Errorf("Export = %q, OnSubmitted got %v; want q-new", id, submitted)
+	if id != (executor.ExportResult{Job: "q-new", FilePrefix: "data_q-new_"}) || !slices.Equal(submitted, []string{"q-new"}) {
+		t.Errorf("Export = %+v, OnSubmitted got %v; want job q-new, file prefix data_q-new_", id, submitted)
 	}
 	log := f.statements()
 	if prepared != 1 {
@@ -190,8 +190,8 @@ func TestExportCSVFailures(t *testing.T) {
 		j := testJobs(t, db, v33)
 		var prepared, at int
 		id, err := j.Export(context.Background(), exportReq(&prepared, f, &at))
-		if err != nil || id != "q-new" {
-			t.Fatalf("Export = %q, %v; want the adopted job q-new", id, err)
+		if err != nil || id.Job != "q-new" || id.FilePrefix != "data_q-new_" {
+			t.Fatalf("Export = %+v, %v; want the adopted job q-new", id, err)
 		}
 		if n := f.count("EXPORT TABLE"); n != 1 {
 			t.Errorf("EXPORT sent %d times, want once", n)
@@ -291,8 +291,8 @@ func TestExportFiles(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if id != "lbl" || !slices.Equal(submitted, []string{"lbl"}) {
-				t.Errorf("Export = %q, OnSubmitted %v; want lbl", id, submitted)
+			if id != (executor.ExportResult{Job: "lbl"}) || !slices.Equal(submitted, []string{"lbl"}) {
+				t.Errorf("Export = %+v, OnSubmitted %v; want job lbl and no file prefix", id, submitted)
 			}
 			if prepared != tc.wantPrepared {
 				t.Errorf("Prepare called %d times, want %d", prepared, tc.wantPrepared)

@@ -381,8 +381,8 @@ func TestJobsSimExportCancelsEarlierJobOfTheDirectory(t *testing.T) {
 		t.Fatal("no files")
 	}
 	for _, f := range files {
-		if !strings.Contains(f, id) {
-			t.Errorf("file %s is not from job %s", f, id)
+		if !strings.Contains(f, id.FilePrefix) {
+			t.Errorf("file %s is not from job %s", f, id.Job)
 		}
 	}
 	res, err := queryAll(ctx, srcClient, ShowExportSQL("sales", ""))
@@ -394,8 +394,8 @@ func TestJobsSimExportCancelsEarlierJobOfTheDirectory(t *testing.T) {
 		t.Fatalf("SHOW EXPORT lists %d jobs, want 2", len(jobs))
 	}
 	for qid, st := range jobs {
-		if want := qid == id; st.Finished() != want || st.Cancelled() == want {
-			t.Errorf("job %s is %s; want only the new job %s finished and the old one cancelled", qid, st.State, id)
+		if want := qid == id.Job; st.Finished() != want || st.Cancelled() == want {
+			t.Errorf("job %s is %s; want only the new job %s finished and the old one cancelled", qid, st.State, id.Job)
 		}
 	}
 }

@@ -86,6 +86,11 @@ func ExportSQL(s ExportSpec) string {
 	return b.String()
 }
 
+// ExportFilePrefix returns the name prefix of every file the EXPORT with
+// query id queryID writes into a directory given with a trailing '/':
+// "data_<query id>_" (include_query_id = true, STARROCKS.md 3.2).
+func ExportFilePrefix(queryID string) string { return "data_" + queryID + "_" }
+
 // UnloadSpec is one INSERT INTO FILES statement (STARROCKS.md 4.1).
 type UnloadSpec struct {
 	Table     planner.TableAddr

@@ -64,6 +64,9 @@ type exportJob struct {
 	errMsg     string
 	tasks      int
 	stopOnce   sync.Once
+	// moved counts the files renamed into Path so far; movedAtCancel is
+	// that count when the job was cancelled.
+	moved, movedAtCancel int
 }
 
 // exportRegistry holds the export jobs of a cluster (SHOW EXPORT reads at
@@ -143,8 +146,17 @@ func (j *exportJob) cancel(now time.Time, typ, msg string) bool {
 	}
 	j.state, j.cancelType, j.errMsg = exportCancelled, typ, msg
 	j.finished, j.progress = now, 100
+	j.movedAtCancel = j.moved
 	j.stopOnce.Do(func() { close(j.stopCh) })
 	return true
+}
+
+// cancelledMoves reports whether the job was cancelled and, if so, how
+// many of its files had been moved into its directory by then.
+func (j *exportJob) cancelledMoves() (bool, int) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.state == exportCancelled, j.movedAtCancel
 }
 
 func (j *exportJob) setState(state string, now time.Time) bool {
@@ -216,18 +228,53 @@ func (c *Cluster) runExport(ctx context.Context, j *exportJob) {
 		j.cancel(c.jobNow(), exportRunFail, cancelRateMsg)
 		return
 	}
-	for _, k := range written {
-		final := joinKey(j.loc.Key, k[len(tmpDir)+1:])
-		if err := st.Rename(ctx, k, final); err != nil {
-			cleanupKeys(st, written)
-			j.cancel(c.jobNow(), exportRunFail, "failed to rename export file: "+err.Error())
-			return
-		}
+	if !c.moveExportFiles(ctx, st, j, tmpDir, written) {
+		return
 	}
 	if fs, ok := st.(fileStore); ok {
 		fs.removeDir(tmpDir)
 	}
 	j.setState(exportFinished, c.jobNow())
+}
+
+// moveExportFiles renames the files written into tmpDir into the job's
+// directory, as ExportExportingTask.moveTmpFiles does, and reports whether
+// all of them were moved.
+//
+// Like StarRocks, the rename loop does not look at the job's state, so a
+// CANCEL EXPORT during this phase races with it: the cancel removes the
+// temporary directory and the files moved so far (ExportJob.cancelInternal),
+// which makes the next rename fail, but a rename already under way still
+// lands. That file, of a job SHOW EXPORT reports CANCELLED, stays in the
+// directory. (The simulator removes the files on the job's goroutine,
+// just after the cancel, where the FE removes them in the cancel itself.)
+func (c *Cluster) moveExportFiles(ctx context.Context, st objectStore, j *exportJob, tmpDir string, written []string) bool {
+	var moved []string
+	for _, k := range written {
+		if cancelled, atCancel := j.cancelledMoves(); cancelled {
+			cleanupKeys(st, written[len(moved):])
+			cleanupKeys(st, moved[:atCancel])
+			if fs, ok := st.(fileStore); ok {
+				fs.removeDir(tmpDir)
+			}
+			return false
+		}
+		if hook := c.jobs.beforeExportRename; hook != nil {
+			hook(j.QueryID, k)
+		}
+		final := joinKey(j.loc.Key, k[len(tmpDir)+1:])
+		if err := st.Rename(ctx, k, final); err != nil {
+			cleanupKeys(st, written)
+			cleanupKeys(st, moved)
+			j.cancel(c.jobNow(), exportRunFail, "failed to rename export file: "+err.Error())
+			return false
+		}
+		moved = append(moved, final)
+		j.mu.Lock()
+		j.moved++
+		j.mu.Unlock()
+	}
+	return true
 }
 
 // writeExportFiles writes the job's rows into tmpDir and returns the keys

@@ -3,9 +3,12 @@ package starrocks
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -218,4 +221,63 @@ func TestExportCancelAndFaults(t *testing.T) {
 			t.Errorf("finished exports: %v", rows)
 		}
 	})
+}
+
+// TestExportCancelDuringRename cancels an export while it renames its
+// files into place. As in StarRocks (ExportJob.cancelInternal), the
+// cancel removes the temporary directory and the files moved before it,
+// but the rename under way still lands: the directory keeps one file of a
+// job that SHOW EXPORT reports CANCELLED. srplan relies on the query id in file names
+// to tell such a file from those of its next export.
+func TestExportCancelDuringRename(t *testing.T) {
+	dir := t.TempDir()
+	c := startCluster(t, "3.3.8", SharedNothing, func(o *Options) { o.ExportRowsPerFile = 1 })
+	reached, release := make(chan string, 1), make(chan struct{})
+	c.jobs.beforeExportRename = func(qid, key string) {
+		if strings.HasSuffix(key, "_0_0_1.csv") {
+			reached <- qid
+			<-release
+		}
+	}
+	db := rootDB(t, c, "d")
+	mustExec(t, db, mixedTableDDL)
+	mustExec(t, db, mixedTableRows)
+	qid := lastQueryID(t, db, fmt.Sprintf(`EXPORT TABLE t PARTITION (p20240101) TO "file://%s/" WITH BROKER`, dir))
+	select {
+	case got := <-reached:
+		if got != qid {
+			t.Fatalf("rename hook saw query id %s, want %s", got, qid)
+		}
+	case <-time.After(10 * time.Second):
+		close(release)
+		t.Fatal("the export never reached the rename of its second file")
+	}
+	mustExec(t, db, fmt.Sprintf("CANCEL EXPORT WHERE queryid = %q", qid))
+	row := waitRow(t, db, fmt.Sprintf("SHOW EXPORT WHERE QUERYID = %q", qid), terminal)
+	close(release)
+	if row["State"] != "CANCELLED" || row["ErrorMsg"] != "type:USER_CANCEL; msg:user cancel" {
+		t.Errorf("export cancelled while renaming: %v", row)
+	}
+	// The job removes what the cancel covers on its own goroutine: wait
+	// (bounded) until the directory holds nothing else.
+	want := []string{"data_" + qid + "_0_0_1.csv"}
+	deadline := time.Now().Add(10 * time.Second)
+	var got []string
+	for {
+		got = got[:0]
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			got = append(got, e.Name())
+		}
+		if slices.Equal(got, want) || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("left by the cancelled export: only the file being renamed at the cancel, no temporary directory (-want +got):\n%s", diff)
+	}
 }

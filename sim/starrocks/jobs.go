@@ -27,6 +27,10 @@ type jobManager struct {
 	backups *backupRegistry
 	repos   *repoRegistry
 	files   *filesRegistry
+
+	// beforeExportRename, when set (by tests, before any job starts), is
+	// called before an export job renames each of its files into place.
+	beforeExportRename func(queryID, tmpKey string)
 }
 
 func newJobManager(c *Cluster) *jobManager {
