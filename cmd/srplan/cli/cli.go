@@ -59,7 +59,11 @@ func register(c command) { commands[c.name] = c }
 // Run runs srplan with args (without the program name) and returns the
 // exit code. Ctrl-C and SIGTERM are handled by interruptContext.
 func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	ctx, stop := interruptContext(stderr)
+	name := ""
+	if len(args) > 0 {
+		name = args[0]
+	}
+	ctx, stop := interruptContext(stderr, interruptMessage(name))
 	defer stop()
 	return run(ctx, args, stdin, stdout, stderr, os.Environ())
 }

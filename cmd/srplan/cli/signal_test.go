@@ -24,7 +24,7 @@ func TestMain(m *testing.M) {
 }
 
 func signalChild() {
-	ctx, stop := interruptContext(os.Stdout)
+	ctx, stop := interruptContext(os.Stdout, interruptMessage("apply"))
 	defer stop()
 	os.Stdout.WriteString("ready\n")
 	<-ctx.Done()
@@ -100,5 +100,15 @@ func TestSecondInterruptExitsAtOnce(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("the second Ctrl-C did not end the process")
+	}
+}
+
+func TestInterruptMessageFitsTheCommand(t *testing.T) {
+	t.Parallel()
+	if m := interruptMessage("sandbox"); strings.Contains(m, "apply") || !strings.Contains(m, "stopping the simulators") {
+		t.Errorf("sandbox interrupt message %q: want it to speak of the simulators, not of apply", m)
+	}
+	if m := interruptMessage("apply"); !strings.Contains(m, "the next apply resumes") {
+		t.Errorf("apply interrupt message %q: want it to say the next apply resumes", m)
 	}
 }
