@@ -2,6 +2,8 @@ package starrocks
 
 import (
 	"context"
+	"io"
+	"net"
 	"slices"
 	"strings"
 	"sync"
@@ -315,6 +317,46 @@ func TestOpenAgainstSimulator(t *testing.T) {
 		t.Parallel()
 		_, err := Open(context.Background(), simCluster(simRootPassword, dead))
 		assertConnectError(t, err, `connect to source "old" at `+dead+`: connection refused`)
+	})
+	t.Run("logins dropped twice, then answered", func(t *testing.T) {
+		t.Parallel()
+		// An FE (or a proxy before it) that restarts: the first two
+		// connections are taken and closed during the login.
+		var accepted atomic.Int32
+		addr := fakeServer(t, func(conn net.Conn) {
+			defer conn.Close()
+			if accepted.Add(1) <= 2 {
+				return
+			}
+			up, err := net.Dial("tcp", c.Addr())
+			if err != nil {
+				return
+			}
+			defer up.Close()
+			go func() { _, _ = io.Copy(up, conn); up.Close() }()
+			_, _ = io.Copy(conn, up)
+		})
+		client, err := Open(context.Background(), simCluster(simRootPassword, addr))
+		if err != nil {
+			t.Fatalf("Open after two dropped logins: %v", err)
+		}
+		defer client.Close()
+		if _, err := DetectCluster(context.Background(), client, "old"); err != nil {
+			t.Errorf("query after two dropped logins: %v", err)
+		}
+		if n := accepted.Load(); n != 3 {
+			t.Errorf("%d connections, want 3 (two dropped, one answered)", n)
+		}
+	})
+	t.Run("every login dropped", func(t *testing.T) {
+		t.Parallel()
+		var accepted atomic.Int32
+		addr := fakeServer(t, func(conn net.Conn) { accepted.Add(1); conn.Close() })
+		_, err := Open(context.Background(), simCluster(simRootPassword, addr))
+		assertConnectError(t, err, `connect to source "old" at `+addr+`: the server closed the connection during the login`)
+		if n, want := accepted.Load(), int32(len(handshakeRetryPauses)+1); n != want {
+			t.Errorf("%d connections, want %d (the first and one per pause)", n, want)
+		}
 	})
 }
 

@@ -268,9 +268,37 @@ func tlsConfig(t *lang.TLS) (*tls.Config, error) {
 	return cfg, nil
 }
 
+// handshakeRetryPauses are the pauses before Connect tries every host
+// again after an FE accepted the connection and dropped it during the
+// login (reset, closed): an FE or a proxy restarting, a momentary network
+// fault. Refused connections, unknown hosts, silence, TLS and login
+// errors are reported at once, since waiting does not cure them.
+var handshakeRetryPauses = []time.Duration{200 * time.Millisecond, time.Second}
+
 // Connect implements driver.Connector: it tries the hosts starting with
-// the one that answered last, each within the connect timeout.
+// the one that answered last, each within the connect timeout, and again
+// after handshakeRetryPauses while the only trouble is a dropped login.
 func (hc *hostConnector) Connect(ctx context.Context) (driver.Conn, error) {
+	for round := 0; ; round++ {
+		conn, failed := hc.connectOnce(ctx)
+		if conn != nil {
+			return conn, nil
+		}
+		if round == len(handshakeRetryPauses) || ctx.Err() != nil || !onlyDroppedLogins(failed) {
+			return nil, hc.connectError(failed)
+		}
+		t := time.NewTimer(handshakeRetryPauses[round])
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, hc.connectError(failed)
+		case <-t.C:
+		}
+	}
+}
+
+// connectOnce tries each host once.
+func (hc *hostConnector) connectOnce(ctx context.Context) (driver.Conn, []HostError) {
 	start := int(hc.preferred.Load())
 	var failed []HostError
 	for i := range hc.hosts {
@@ -288,7 +316,7 @@ func (hc *hostConnector) Connect(ctx context.Context) (driver.Conn, error) {
 			break
 		}
 	}
-	return nil, hc.connectError(failed)
+	return nil, failed
 }
 
 // Driver implements driver.Connector.
@@ -303,5 +331,5 @@ func (hc *hostConnector) connectError(hosts []HostError) *ConnectError {
 
 func (hc *hostConnector) hostError(addr string, err error, timedOut bool) HostError {
 	problem := describeConnectError(err, hc.user, hc.connectTimeout, timedOut)
-	return HostError{Addr: addr, Problem: redact(problem, hc.password), Err: err}
+	return HostError{Addr: addr, Problem: redact(problem, hc.password), Err: err, kind: classifyConnect(err, timedOut)}
 }

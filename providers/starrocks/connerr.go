@@ -34,6 +34,8 @@ type HostError struct {
 	Problem string
 	// Err is the driver's error, for errors.Is and errors.As.
 	Err error
+	// kind sorts Err (classifyConnect).
+	kind connectFailure
 }
 
 // Error returns one line: `connect to source "old" at 10.0.0.1:9030:
@@ -69,39 +71,102 @@ const (
 	erSpecificAccessDeny = 1227 // ER_SPECIFIC_ACCESS_DENIED_ERROR
 )
 
+// connectFailure is the kind of a failed connection attempt.
+type connectFailure int
+
+const (
+	failOther connectFailure = iota
+	failLogin                // access denied for the user
+	failPrivilege            // a privilege error at login
+	failServer               // another server error: probably not an FE query port
+	failNoTLS                // TLS asked for, not offered
+	failTLS                  // TLS handshake failed
+	failDNS                  // host name unknown
+	failRefused              // nothing listens
+	failUnreachable          // no route
+	failTimeout              // no answer in time
+	failCanceled             // the caller gave up
+	failDropped              // accepted, then closed or reset during the login
+)
+
+// classifyConnect sorts a driver error from connecting. timedOut tells
+// that the per-host connect timeout expired.
+func classifyConnect(err error, timedOut bool) connectFailure {
+	var me *mysql.MySQLError
+	var dnsErr *net.DNSError
+	var netErr net.Error
+	switch {
+	case errors.As(err, &me) && me.Number == erAccessDenied:
+		return failLogin
+	case me != nil && (me.Number == erDBAccessDenied || me.Number == erTableAccessDenied || me.Number == erSpecificAccessDeny):
+		return failPrivilege
+	case me != nil:
+		return failServer
+	case errors.Is(err, mysql.ErrNoTLS):
+		return failNoTLS
+	case isTLSError(err):
+		return failTLS
+	case errors.As(err, &dnsErr):
+		return failDNS
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return failRefused
+	case errors.Is(err, syscall.EHOSTUNREACH) || errors.Is(err, syscall.ENETUNREACH):
+		return failUnreachable
+	case timedOut || errors.Is(err, context.DeadlineExceeded) || errors.As(err, &netErr) && netErr.Timeout():
+		return failTimeout
+	case errors.Is(err, context.Canceled):
+		return failCanceled
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, mysql.ErrInvalidConn) ||
+		errors.Is(err, mysql.ErrMalformPkt) || errors.Is(err, syscall.ECONNRESET):
+		return failDropped
+	}
+	return failOther
+}
+
 // describeConnectError turns a driver error from connecting as user into
 // a short problem statement with the thing to check. timedOut tells that
 // the per-host connect timeout expired.
 func describeConnectError(err error, user string, timeout time.Duration, timedOut bool) string {
 	var me *mysql.MySQLError
 	var dnsErr *net.DNSError
-	var netErr net.Error
-	switch {
-	case errors.As(err, &me) && me.Number == erAccessDenied:
+	errors.As(err, &me)
+	errors.As(err, &dnsErr)
+	switch classifyConnect(err, timedOut) {
+	case failLogin:
 		return fmt.Sprintf("access denied for user %q: check user and password", user)
-	case me != nil && (me.Number == erDBAccessDenied || me.Number == erTableAccessDenied || me.Number == erSpecificAccessDeny):
+	case failPrivilege:
 		return fmt.Sprintf("%s: check the privileges of user %q", me.Message, user)
-	case me != nil:
+	case failServer:
 		return fmt.Sprintf("server error %d: %s: check that the address is a StarRocks FE query port", me.Number, me.Message)
-	case errors.Is(err, mysql.ErrNoTLS):
+	case failNoTLS:
 		return "the FE does not offer TLS: enable TLS on the FE or remove the tls block"
-	case isTLSError(err):
+	case failTLS:
 		return fmt.Sprintf("TLS handshake failed: %v: check ca_file and server_name in the tls block", err)
-	case errors.As(err, &dnsErr):
+	case failDNS:
 		return fmt.Sprintf("cannot resolve host %q: check the host name", dnsErr.Name)
-	case errors.Is(err, syscall.ECONNREFUSED):
+	case failRefused:
 		return "connection refused: check that the FE query port is right and reachable"
-	case errors.Is(err, syscall.EHOSTUNREACH) || errors.Is(err, syscall.ENETUNREACH):
+	case failUnreachable:
 		return "host unreachable: check the address and the network route to the FE"
-	case timedOut || errors.Is(err, context.DeadlineExceeded) || errors.As(err, &netErr) && netErr.Timeout():
+	case failTimeout:
 		return fmt.Sprintf("no answer within %s: check the host, the FE query port and firewalls", timeout)
-	case errors.Is(err, context.Canceled):
+	case failCanceled:
 		return "canceled"
-	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, mysql.ErrInvalidConn) ||
-		errors.Is(err, mysql.ErrMalformPkt) || errors.Is(err, syscall.ECONNRESET):
+	case failDropped:
 		return fmt.Sprintf("the server closed the connection during the login (%v): check that the address is a StarRocks FE query port (default %s), not an HTTP port", err, DefaultPort)
 	}
 	return fmt.Sprintf("%v: check that the FE is running and reachable", err)
+}
+
+// onlyDroppedLogins reports whether every host failed the same way: the
+// server took the connection and closed or reset it during the login.
+func onlyDroppedLogins(hosts []HostError) bool {
+	for _, h := range hosts {
+		if h.kind != failDropped {
+			return false
+		}
+	}
+	return len(hosts) > 0
 }
 
 // isTLSError reports whether err comes from the TLS handshake.
