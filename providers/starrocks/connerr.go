@@ -75,18 +75,18 @@ const (
 type connectFailure int
 
 const (
-	failOther connectFailure = iota
-	failLogin                // access denied for the user
-	failPrivilege            // a privilege error at login
-	failServer               // another server error: probably not an FE query port
-	failNoTLS                // TLS asked for, not offered
-	failTLS                  // TLS handshake failed
-	failDNS                  // host name unknown
-	failRefused              // nothing listens
-	failUnreachable          // no route
-	failTimeout              // no answer in time
-	failCanceled             // the caller gave up
-	failDropped              // accepted, then closed or reset during the login
+	failOther       connectFailure = iota
+	failLogin                      // access denied for the user
+	failPrivilege                  // a privilege error at login
+	failServer                     // another server error: probably not an FE query port
+	failNoTLS                      // TLS asked for, not offered
+	failTLS                        // TLS handshake failed
+	failDNS                        // host name unknown
+	failRefused                    // nothing listens
+	failUnreachable                // no route
+	failTimeout                    // no answer in time
+	failCanceled                   // the caller gave up
+	failDropped                    // accepted, then closed or reset during the login
 )
 
 // classifyConnect sorts a driver error from connecting. timedOut tells
