@@ -17,6 +17,11 @@ func (e *env) colorEnabled(w any, noColor bool) bool {
 	if noColor || e.getenv("NO_COLOR") != "" {
 		return false
 	}
+	return isTerminal(w)
+}
+
+// isTerminal reports whether w is an *os.File open on a terminal.
+func isTerminal(w any) bool {
 	f, ok := w.(*os.File)
 	return ok && isatty.IsTerminal(f.Fd())
 }

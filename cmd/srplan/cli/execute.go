@@ -130,13 +130,15 @@ func (e *env) executorConfig(cfg *lang.Config, p *planner.Plan, a *planArgs, st 
 	}, ExitOK
 }
 
-// progressView picks the progress output: JSON lines with -json, bars on
-// a terminal, timestamped lines otherwise. done stops it.
+// progressView picks the progress output: JSON lines with -json, bars
+// when stdout is a terminal and TERM is not "dumb" (whether colour is on
+// or not: -no-color and NO_COLOR only turn colour off), timestamped lines
+// otherwise. done stops it.
 func (e *env) progressView(a *planArgs) (executor.Observer, func()) {
 	if a.json {
 		return &views.ProgressJSON{W: e.stdout}, func() {}
 	}
-	if f, ok := e.stdout.(*os.File); ok && e.colorEnabled(f, a.spec.noColor) {
+	if f, ok := e.stdout.(*os.File); ok && isTerminal(f) && e.getenv("TERM") != "dumb" {
 		bars := views.NewProgressBars(f)
 		return bars, bars.Close
 	}
