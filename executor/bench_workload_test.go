@@ -27,20 +27,22 @@ import (
 // time. (At 1/2000 one simulated second is 0.5 ms of wall time, and timer
 // slack and goroutine scheduling on a 2-core machine moved single runs by
 // up to 50%; at 1/500 repeated runs agree within 1%.) -sched.seed,
-// -sched.scale and -sched.maxpoll (after -args) change the draw, the scale
-// and the Watcher's longest poll interval.
+// -sched.scale, -sched.maxpoll and -sched.loadmibps (after -args) change
+// the draw, the scale, the Watcher's longest poll interval and the load
+// speed.
 const (
 	schedPartitions  = 200
 	schedSlots       = 4
 	schedMedianBytes = 2 << 30
 	schedSigma       = 1.5
 	schedExportBPS   = 100 << 20
-	schedLoadBPS     = 60 << 20
 )
 
 var (
 	schedSeed  = flag.Uint64("sched.seed", 4, "seed of the scheduler benchmark's partition sizes")
 	schedScale = flag.Float64("sched.scale", 1.0/500, "time scale of the scheduler benchmark's job model")
+	// schedLoadMiBps is the load speed; exports run at 100 MiB/s.
+	schedLoadMiBps = flag.Float64("sched.loadmibps", 60, "load speed of the scheduler benchmark's job model, MiB/s (exports: 100)")
 	// schedMaxPoll is the Watcher's longest poll interval in simulated
 	// time; the provider's default is starrocks.MaxPollInterval.
 	schedMaxPoll = flag.Duration("sched.maxpoll", starrocks.MaxPollInterval, "longest Watcher poll interval, simulated")
@@ -67,7 +69,7 @@ type schedWorkload struct {
 func newSchedWorkload(n int, seed uint64, scale float64) *schedWorkload {
 	r := rand.New(rand.NewPCG(seed, 0x5eed))
 	exp := sim.JobModel{ThroughputBytesPerSec: schedExportBPS, TimeScale: scale}
-	load := sim.JobModel{ThroughputBytesPerSec: schedLoadBPS, TimeScale: scale}
+	load := sim.JobModel{ThroughputBytesPerSec: *schedLoadMiBps * (1 << 20), TimeScale: scale}
 	w := &schedWorkload{byName: make(map[string]int, n), scale: scale}
 	for i := range n {
 		b := int64(schedMedianBytes * math.Exp(schedSigma*r.NormFloat64()))

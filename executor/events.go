@@ -36,6 +36,16 @@ type Started struct {
 	Bytes      int64
 }
 
+// OrderChanged reports that the exports of a throttle that have not
+// started yet now start largest first: its loads, measured, can take more
+// than its exports deliver (bytes per second per job, times the slots).
+type OrderChanged struct {
+	At
+	Throttle                           string
+	ExportBytesPerSec, LoadBytesPerSec float64
+	ExportSlots, LoadSlots             int
+}
+
 // TableCreated reports a target table created from the plan's DDL.
 type TableCreated struct {
 	At

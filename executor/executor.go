@@ -102,6 +102,9 @@ type run struct {
 	exportOnly bool
 	// start is when Run began.
 	start time.Time
+	// ranks are the export priorities of pipelines' items (nil in the
+	// event-driven flow, whose exports keep the export order).
+	ranks *exportRanks
 }
 
 // item is one partition of the plan's work.
@@ -179,17 +182,20 @@ func (r *run) pipelines(ctx context.Context, items []item) (*Result, error) {
 	var fatal error
 	slots := make(chan struct{}, max(cfg.MaxInFlight, 1))
 	var wg sync.WaitGroup
-	for seq, it := range items {
+	r.ranks = newExportRanks(items)
+	queue := newRankQueue(r.ranks)
+	for queue.Len() > 0 {
 		if ctx.Err() != nil {
-			res.Skipped++
-			continue
+			res.Skipped += queue.Len()
+			break
 		}
 		select {
 		case slots <- struct{}{}:
 		case <-ctx.Done():
-			res.Skipped++
 			continue
 		}
+		seq := queue.next()
+		it := items[seq]
 		wg.Go(func() {
 			defer func() { <-slots }()
 			err := r.partition(ctx, seq, it.tc, it.pc)

@@ -2,7 +2,6 @@ package executor
 
 import (
 	"context"
-	"sort"
 	"sync"
 )
 
@@ -11,9 +10,11 @@ import (
 // already taken are never revoked: running jobs are not killed by a
 // throttle. Waiters are served by priority (lower first), then in arrival
 // order, so the executor decides the order of work, not goroutine
-// scheduling: exports start in plan order, and the biggest exported
-// partition gets the next load slot (loads are usually the bottleneck, and
-// starting the longest last would leave the other slots idle at the end).
+// scheduling: exports start in the export order (exportOrder, revised by
+// exportRanks), and the biggest exported partition gets the next load slot
+// (loads are usually the bottleneck, and starting the longest last would
+// leave the other slots idle at the end). A waiter's priority is read
+// each time a slot frees, so it may change while it waits.
 type gate struct {
 	mu      sync.Mutex
 	limit   int
@@ -24,7 +25,7 @@ type gate struct {
 }
 
 type waiter struct {
-	prio int64
+	rank func() int64
 	seq  uint64
 	ch   chan struct{}
 }
@@ -34,6 +35,13 @@ func newGate(limit int) *gate { return &gate{limit: limit} }
 // acquire blocks until a slot is free for this priority and the gate is
 // not held, or ctx ends.
 func (g *gate) acquire(ctx context.Context, prio int64) error {
+	return g.acquireRanked(ctx, func() int64 { return prio })
+}
+
+// acquireRanked is acquire with a priority that rank reports whenever a
+// slot frees (it may change while the caller waits; it must be cheap and
+// must not call the gate).
+func (g *gate) acquireRanked(ctx context.Context, rank func() int64) error {
 	g.mu.Lock()
 	if len(g.waiters) == 0 && g.open() {
 		g.inUse++
@@ -41,14 +49,8 @@ func (g *gate) acquire(ctx context.Context, prio int64) error {
 		return nil
 	}
 	g.seq++
-	w := &waiter{prio: prio, seq: g.seq, ch: make(chan struct{})}
-	i := sort.Search(len(g.waiters), func(i int) bool {
-		o := g.waiters[i]
-		return o.prio > prio || (o.prio == prio && o.seq > w.seq)
-	})
-	g.waiters = append(g.waiters, nil)
-	copy(g.waiters[i+1:], g.waiters[i:])
-	g.waiters[i] = w
+	w := &waiter{rank: rank, seq: g.seq, ch: make(chan struct{})}
+	g.waiters = append(g.waiters, w)
 	g.mu.Unlock()
 	select {
 	case <-w.ch:
@@ -87,10 +89,18 @@ func (g *gate) set(limit int, hold string) {
 	g.wakeLocked()
 }
 
+// wakeLocked grants free slots to the waiters of lowest priority, the
+// earliest first among equals.
 func (g *gate) wakeLocked() {
 	for len(g.waiters) > 0 && g.open() {
-		w := g.waiters[0]
-		g.waiters = g.waiters[1:]
+		best, bestRank := 0, g.waiters[0].rank()
+		for i, w := range g.waiters[1:] {
+			if r := w.rank(); r < bestRank || r == bestRank && w.seq < g.waiters[best].seq {
+				best, bestRank = i+1, r
+			}
+		}
+		w := g.waiters[best]
+		g.waiters = append(g.waiters[:best], g.waiters[best+1:]...)
 		g.inUse++
 		close(w.ch)
 	}

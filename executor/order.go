@@ -25,7 +25,10 @@ import (
 // only the order is used, never a duration, so the real export and load
 // speeds need not be known.
 //
-// Equal sizes keep their plan order. The result is deterministic.
+// The order assumes loads are the slower stage; exportRanks switches the
+// exports not started yet to largest first when the measured speeds show
+// the opposite. Equal sizes keep their plan order. The result is
+// deterministic.
 func exportOrder(bytes []int64, slots int) []int {
 	n := len(bytes)
 	bySize := make([]int, n)

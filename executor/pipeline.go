@@ -198,15 +198,18 @@ func (p *part) run(ctx context.Context) error {
 // stage runs fn under gate g (nil = no gate) with retries for retryable
 // errors. Backoff waits do not hold a slot.
 func (p *part) stage(ctx context.Context, stage state.Stage, g *gate, fn func(context.Context) error) error {
-	prio := p.seq // exports: in exportOrder
+	rank := func() int64 { return p.r.ranks.rankOf(int(p.seq)) } // exports: in the export order
 	if stage == state.StageLoading {
-		prio = -p.pc.Bytes // loads: biggest first
+		rank = func() int64 { return -p.pc.Bytes } // loads: biggest first
 	}
 	bo := p.r.cfg.Retry.backOff()
 	for attempt := 1; ; attempt++ {
 		if g != nil {
-			if err := g.acquire(ctx, prio); err != nil {
+			if err := g.acquireRanked(ctx, rank); err != nil {
 				return err
+			}
+			if stage == state.StageExporting {
+				p.r.ranks.start(int(p.seq))
 			}
 		}
 		start := p.r.now()
@@ -216,7 +219,11 @@ func (p *part) stage(ctx context.Context, stage state.Stage, g *gate, fn func(co
 			g.release()
 		}
 		if err == nil {
-			p.r.emit(StageDone{At: At{p.r.now()}, Addr: p.pc.Addr, Stage: stage, Duration: p.r.now().Sub(start), Rows: p.pc.Rows, Bytes: p.pc.Bytes})
+			took := p.r.now().Sub(start)
+			p.r.emit(StageDone{At: At{p.r.now()}, Addr: p.pc.Addr, Stage: stage, Duration: took, Rows: p.pc.Rows, Bytes: p.pc.Bytes})
+			if stage == state.StageExporting || stage == state.StageLoading {
+				p.r.measured(p.tc.Throttle, stage == state.StageExporting, p.pc.Bytes, took)
+			}
 			return nil
 		}
 		var fe *fatalError

@@ -76,6 +76,13 @@ func Describe(e executor.Event) string {
 			s += "; holding new work: " + e.Reason
 		}
 		return s
+	case executor.OrderChanged:
+		name := e.Throttle
+		if name == "" {
+			name = "default"
+		}
+		return fmt.Sprintf("throttle %s: loads take %s/s (%d at a time), exports deliver %s/s (%d at a time): the exports not started yet start largest first",
+			name, Bytes(int64(e.LoadBytesPerSec)*int64(e.LoadSlots)), e.LoadSlots, Bytes(int64(e.ExportBytesPerSec)*int64(e.ExportSlots)), e.ExportSlots)
 	case executor.Copied:
 		return fmt.Sprintf("%s: copied %d files (%s; %s already there) from %s to %s", e.Addr, e.Files, Bytes(e.CopiedBytes), Bytes(e.SkippedBytes), e.From, e.To)
 	case executor.HandedOff:
@@ -227,7 +234,7 @@ func (v *ProgressBars) Event(e executor.Event) {
 			}
 			v.rows.Add(e.Rows)
 		}
-	case executor.PartitionFailed, executor.Retrying, executor.TableCreated, executor.QueueMessage, executor.Skipped:
+	case executor.PartitionFailed, executor.Retrying, executor.TableCreated, executor.QueueMessage, executor.Skipped, executor.OrderChanged:
 		fmt.Fprintf(v.p, "%s %s\n", stamp(e), Describe(e))
 	case executor.Throttled:
 		if e.Reason != v.hold || e.Reason == "" {

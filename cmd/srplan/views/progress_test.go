@@ -27,6 +27,7 @@ func events() []executor.Event {
 		executor.Retrying{At: at, Addr: addr, Stage: state.StageLoading, Attempt: 1, Err: "timeout", In: 2 * time.Second},
 		executor.StageDone{At: at, Addr: addr, Stage: state.StageVerifying, Duration: 1500 * time.Millisecond, Rows: 1000, Bytes: 64 << 10},
 		executor.PartitionDone{At: at, Addr: addr, Rows: 1000, Bytes: 64 << 10},
+		executor.OrderChanged{At: at, ExportBytesPerSec: 60 << 20, LoadBytesPerSec: 100 << 20, ExportSlots: 4, LoadSlots: 4},
 		executor.Finished{At: at, Done: 1},
 	}
 }
@@ -44,6 +45,7 @@ func TestProgressLines(t *testing.T) {
 2026-11-21T12:00:00Z sales.orders/p1: load failed (attempt 1), retrying in 2s: timeout
 2026-11-21T12:00:00Z sales.orders/p1: verification done in 1.5s
 2026-11-21T12:00:00Z sales.orders/p1: done (1,000 rows, 64.0 KiB)
+2026-11-21T12:00:00Z throttle default: loads take 400.0 MiB/s (4 at a time), exports deliver 240.0 MiB/s (4 at a time): the exports not started yet start largest first
 2026-11-21T12:00:00Z apply finished: 1 done, 0 failed, 0 not started
 `
 	if buf.String() != want {
