@@ -79,13 +79,20 @@ func waitFor(t *testing.T, cond func() bool) {
 	}
 }
 
-func TestGateServesByPriorityThenArrival(t *testing.T) {
-	t.Parallel()
+// heldGate returns a gate of one slot, taken.
+func heldGate(t *testing.T) (*gate, context.Context) {
+	t.Helper()
 	g := newGate(1)
 	ctx := context.Background()
 	if err := g.acquire(ctx, 0); err != nil {
 		t.Fatal(err)
 	}
+	return g, ctx
+}
+
+func TestGateServesByPriorityThenArrival(t *testing.T) {
+	t.Parallel()
+	g, ctx := heldGate(t)
 	var mu sync.Mutex
 	var order []int64
 	var wg sync.WaitGroup

@@ -36,19 +36,29 @@ func TestExportRanksSwitchOnlyWhenLoadsAreFaster(t *testing.T) {
 	sizes := []int64{10, 50, 20, 40, 30, 60}
 	thr := []string{"a", "a", "b", "a", "a", "a"}
 
-	t.Run("loads slower: the order stays", func(t *testing.T) {
-		t.Parallel()
-		x := newExportRanks(rankItems(sizes, thr))
-		for range 5 {
-			x.observe("a", true, 100, time.Second, four)
-			if _, ok := x.observe("a", false, 60, time.Second, four); ok {
-				t.Fatal("re-ranked although loads are slower than exports")
+	for name, tc := range map[string]struct {
+		bytes int64
+		load  time.Duration // of a load of bytes; an export takes 1 s
+	}{
+		"loads slower: the order stays": {bytes: 100, load: 2 * time.Second},
+		// Throttle a's median is 40: jobs of 30 bytes, however fast
+		// their loads, decide nothing.
+		"jobs under the median size are not measured": {bytes: 30, load: time.Millisecond},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			x := newExportRanks(rankItems(sizes, thr))
+			for range 5 {
+				x.observe("a", true, tc.bytes, time.Second, four)
+				if _, ok := x.observe("a", false, tc.bytes, tc.load, four); ok {
+					t.Fatal("re-ranked")
+				}
 			}
-		}
-		if diff := cmp.Diff([]int64{0, 1, 2, 3, 4, 5}, ranks(x)); diff != "" {
-			t.Errorf("ranks (-want +got):\n%s", diff)
-		}
-	})
+			if diff := cmp.Diff([]int64{0, 1, 2, 3, 4, 5}, ranks(x)); diff != "" {
+				t.Errorf("ranks (-want +got):\n%s", diff)
+			}
+		})
+	}
 
 	t.Run("loads faster: waiting exports of the throttle go largest first", func(t *testing.T) {
 		t.Parallel()
@@ -74,19 +84,6 @@ func TestExportRanksSwitchOnlyWhenLoadsAreFaster(t *testing.T) {
 		}
 		if _, ok := x.observe("a", false, 900, time.Second, four); ok {
 			t.Error("switched twice")
-		}
-	})
-
-	t.Run("jobs under the median size are not measured", func(t *testing.T) {
-		t.Parallel()
-		x := newExportRanks(rankItems(sizes, thr))
-		// Throttle a's median is 40: jobs of 30 bytes, however fast their
-		// loads, decide nothing.
-		for range 4 {
-			x.observe("a", true, 30, time.Second, four)
-			if _, ok := x.observe("a", false, 30, time.Millisecond, four); ok {
-				t.Fatal("re-ranked on jobs under the median size")
-			}
 		}
 	})
 
@@ -122,11 +119,7 @@ func TestRankQueueFollowsRevisions(t *testing.T) {
 
 func TestGateReadsRanksWhenASlotFrees(t *testing.T) {
 	t.Parallel()
-	g := newGate(1)
-	ctx := context.Background()
-	if err := g.acquire(ctx, 0); err != nil {
-		t.Fatal(err)
-	}
+	g, ctx := heldGate(t)
 	var mu sync.Mutex
 	rank := map[int]int64{0: 0, 1: 1, 2: 2}
 	var order []int
