@@ -29,22 +29,6 @@ func modelSizes(seed uint64) []int64 {
 	return out
 }
 
-// sizeHeap is a max-heap of partition indexes by size.
-type sizeHeap struct {
-	idx   []int
-	bytes []int64
-}
-
-func (h *sizeHeap) Len() int           { return len(h.idx) }
-func (h *sizeHeap) Less(a, b int) bool { return h.bytes[h.idx[a]] > h.bytes[h.idx[b]] }
-func (h *sizeHeap) Swap(a, b int)      { h.idx[a], h.idx[b] = h.idx[b], h.idx[a] }
-func (h *sizeHeap) Push(x any)         { h.idx = append(h.idx, x.(int)) }
-func (h *sizeHeap) Pop() any {
-	x := h.idx[len(h.idx)-1]
-	h.idx = h.idx[:len(h.idx)-1]
-	return x
-}
-
 // pipelineRatio runs the model: exports start in order on slots slots,
 // each taking bytes/exportBPS; a load slot that frees takes the largest
 // exported partition (as the executor's load priority does), taking
@@ -70,7 +54,7 @@ func pipelineRatio(bytes []int64, order []int, slots int, exportBPS, loadBPS flo
 		byDone[i] = i
 	}
 	slices.SortStableFunc(byDone, func(a, b int) int { return cmpFloat(exported[a], exported[b]) })
-	ready := &sizeHeap{bytes: bytes}
+	ready := &indexHeap{less: func(a, b int) bool { return bytes[a] > bytes[b] }}
 	loadFree := make([]float64, slots)
 	next, makespan := 0, 0.0
 	for loaded := 0; loaded < len(bytes); {

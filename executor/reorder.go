@@ -156,40 +156,50 @@ func (x *exportRanks) largestFirst(thr string) {
 	x.version.Add(1)
 }
 
+// indexHeap is a heap (container/heap) of item indexes ordered by less,
+// which compares two indexes.
+type indexHeap struct {
+	idx  []int
+	less func(a, b int) bool
+}
+
+func (h *indexHeap) Len() int           { return len(h.idx) }
+func (h *indexHeap) Less(a, b int) bool { return h.less(h.idx[a], h.idx[b]) }
+func (h *indexHeap) Swap(a, b int)      { h.idx[a], h.idx[b] = h.idx[b], h.idx[a] }
+func (h *indexHeap) Push(v any)         { h.idx = append(h.idx, v.(int)) }
+func (h *indexHeap) Pop() any {
+	v := h.idx[len(h.idx)-1]
+	h.idx = h.idx[:len(h.idx)-1]
+	return v
+}
+
 // rankQueue hands out the items of a run lowest rank first; it re-sorts
 // when the ranks were revised.
 type rankQueue struct {
 	x       *exportRanks
-	idx     []int
+	h       indexHeap
 	version int64
 }
 
 func newRankQueue(x *exportRanks) *rankQueue {
-	q := &rankQueue{x: x, idx: make([]int, len(x.rank))}
-	for i := range q.idx {
-		q.idx[i] = i
+	q := &rankQueue{x: x, h: indexHeap{idx: make([]int, len(x.rank)), less: func(a, b int) bool { return x.rankOf(a) < x.rankOf(b) }}}
+	for i := range q.h.idx {
+		q.h.idx[i] = i
 	}
-	heap.Init(q)
+	heap.Init(&q.h)
 	return q
 }
+
+// Len is the number of items not handed out yet.
+func (q *rankQueue) Len() int { return q.h.Len() }
 
 // next removes and returns the item of lowest rank.
 func (q *rankQueue) next() int {
 	if v := q.x.version.Load(); v != q.version {
 		q.version = v
-		heap.Init(q)
+		heap.Init(&q.h)
 	}
-	return heap.Pop(q).(int)
-}
-
-func (q *rankQueue) Len() int           { return len(q.idx) }
-func (q *rankQueue) Less(a, b int) bool { return q.x.rankOf(q.idx[a]) < q.x.rankOf(q.idx[b]) }
-func (q *rankQueue) Swap(a, b int)      { q.idx[a], q.idx[b] = q.idx[b], q.idx[a] }
-func (q *rankQueue) Push(v any)         { q.idx = append(q.idx, v.(int)) }
-func (q *rankQueue) Pop() any {
-	v := q.idx[len(q.idx)-1]
-	q.idx = q.idx[:len(q.idx)-1]
-	return v
+	return heap.Pop(&q.h).(int)
 }
 
 // measured feeds a finished export or load to the ranks and reports a

@@ -170,23 +170,35 @@ func (s *Store) Unlock(ctx context.Context, id string) error {
 // Holder returns the lock's holder, or nil when the state is unlocked. A
 // holder whose lease has run out is returned as recorded.
 func (s *Store) Holder(ctx context.Context) (*state.LockInfo, error) {
+	h, _, err := s.readLock(ctx)
+	return h, err
+}
+
+// readLock reads the lock item: its holder (nil when the state is
+// unlocked) and its lease's expiry in Unix nanoseconds (0 when the item
+// records none).
+func (s *Store) readLock(ctx context.Context) (*state.LockInfo, int64, error) {
 	if err := s.usable(ctx); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	out, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName: aws.String(s.table), Key: s.lockKey(), ConsistentRead: aws.Bool(true),
 	})
 	if err != nil {
-		return nil, s.wrap("read lock of", err)
+		return nil, 0, s.wrap("read lock of", err)
 	}
 	if out.Item == nil {
-		return nil, nil
+		return nil, 0, nil
 	}
 	h := new(state.LockInfo)
 	if err := json.Unmarshal([]byte(str(out.Item, "holder")), h); err != nil {
-		return nil, &state.UnusableError{Path: s.location(), Err: fmt.Errorf("decode lock holder: %w", err)}
+		return nil, 0, &state.UnusableError{Path: s.location(), Err: fmt.Errorf("decode lock holder: %w", err)}
 	}
-	return h, nil
+	var exp int64
+	if n, ok := out.Item["expires"].(*types.AttributeValueMemberN); ok {
+		exp, _ = strconv.ParseInt(n.Value, 10, 64)
+	}
+	return h, exp, nil
 }
 
 // newLockID returns a random lock ID of 32 hex digits.
@@ -200,29 +212,9 @@ func newLockID() string {
 // this store's clock, or nil when no one holds the lock or the holder
 // stopped renewing it (a process that is gone).
 func (s *Store) LiveHolder(ctx context.Context) (*state.LockInfo, error) {
-	if err := s.usable(ctx); err != nil {
+	h, exp, err := s.readLock(ctx)
+	if err != nil || h == nil || exp < s.clock().UnixNano() {
 		return nil, err
-	}
-	out, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName: aws.String(s.table), Key: s.lockKey(), ConsistentRead: aws.Bool(true),
-	})
-	if err != nil {
-		return nil, s.wrap("read lock of", err)
-	}
-	if out.Item == nil {
-		return nil, nil
-	}
-	n, ok := out.Item["expires"].(*types.AttributeValueMemberN)
-	if !ok {
-		return nil, nil
-	}
-	exp, err := strconv.ParseInt(n.Value, 10, 64)
-	if err != nil || exp < s.clock().UnixNano() {
-		return nil, nil
-	}
-	h := new(state.LockInfo)
-	if err := json.Unmarshal([]byte(str(out.Item, "holder")), h); err != nil {
-		return nil, &state.UnusableError{Path: s.location(), Err: fmt.Errorf("decode lock holder: %w", err)}
 	}
 	return h, nil
 }
