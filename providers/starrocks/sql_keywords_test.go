@@ -24,40 +24,17 @@ const (
 )
 
 // bareWords returns the words of stmt outside backquoted names and string
-// literals, upper-cased.
-func bareWords(stmt string) map[string]bool {
-	out := map[string]bool{}
-	word := func(c byte) bool {
-		return c == '_' || c >= 0x80 || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+// literals, upper-cased (lexDDL's unquoted words).
+func bareWords(t *testing.T, stmt string) map[string]bool {
+	t.Helper()
+	toks, err := lexDDL(stmt)
+	if err != nil {
+		t.Fatalf("lex %q: %v", stmt, err)
 	}
-	for i := 0; i < len(stmt); {
-		switch c := stmt[i]; {
-		case c == '`' || c == '\'' || c == '"':
-			j := i + 1
-			for j < len(stmt) {
-				if stmt[j] == '\\' && c != '`' {
-					j += 2
-					continue
-				}
-				if stmt[j] == c {
-					if j+1 < len(stmt) && stmt[j+1] == c {
-						j += 2
-						continue
-					}
-					break
-				}
-				j++
-			}
-			i = j + 1
-		case word(c):
-			j := i
-			for j < len(stmt) && word(stmt[j]) {
-				j++
-			}
-			out[strings.ToUpper(stmt[i:j])] = true
-			i = j
-		default:
-			i++
+	out := map[string]bool{}
+	for _, tok := range toks {
+		if tok.kind == tokWord {
+			out[strings.ToUpper(tok.text)] = true
 		}
 	}
 	return out
@@ -128,7 +105,7 @@ func TestBuildersQuoteReservedNames(t *testing.T) {
 					t.Errorf("%s\nlacks %s", tt.stmt, w)
 				}
 			}
-			bare := bareWords(tt.stmt)
+			bare := bareWords(t, tt.stmt)
 			for _, r := range reserved {
 				if bare[strings.ToUpper(r)] {
 					t.Errorf("%s\nhas %s unquoted", tt.stmt, r)
